@@ -1,0 +1,331 @@
+/*
+ * apply.c - apply a parsed configuration to the running daemon
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "iface.h"
+#include "log.h"
+#include "mcgroup.h"
+#include "route.h"
+
+/* A VIF/MIF reference held for a phyint line. */
+struct phyref {
+	int	ifindex;
+	int	family;
+};
+
+static struct {
+	struct conf		*conf;		/* running configuration */
+	struct phyref		*refs;
+	int			 nrefs;
+	struct apply_pending	*pending;
+	int			 npending;
+} run;
+
+static bool
+iface_usable(const struct iface *ifp)
+{
+	return !ifp->disabled && (ifp->flags & IFF_MULTICAST);
+}
+
+static bool
+is_wildcard(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 0 && name[len - 1] == '+';
+}
+
+/* phyint lines: thresholds, enable/disable, and VIF/MIF references. */
+static void
+apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
+{
+	struct conf_phyint *p;
+	struct iface *ifp;
+	int n = 0, cap = 0;
+
+	IFACE_FOREACH(ifp) {
+		ifp->ttl = CONF_TTL_DEFAULT;
+		ifp->disabled = false;
+	}
+	TAILQ_FOREACH(p, &c->phyints, link) {
+		bool found = false;
+
+		IFACE_FOREACH(ifp) {
+			if (!conf_ifname_match(p->ifname, ifp->name))
+				continue;
+			found = true;
+			ifp->ttl = p->ttl;
+			ifp->disabled = !p->enable;
+		}
+		if (!found)
+			log_notice("phyint %s does not exist (yet?) on this "
+			    "system", p->ifname);
+	}
+	/* References last, so that a later "disable" line wins. */
+	IFACE_FOREACH(ifp) {
+		TAILQ_FOREACH(p, &c->phyints, link) {
+			int fam;
+
+			if (!p->enable || ifp->disabled ||
+			    !conf_ifname_match(p->ifname, ifp->name))
+				continue;
+			for (fam = 0; fam < 2; fam++) {
+				struct phyref *nr;
+				int family = fam ? AF_INET6 : AF_INET;
+
+				if (!kern_available(family))
+					continue;
+				if (iface_ref(ifp, family))
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 16;
+					nr = reallocarray(*refs, (size_t)cap,
+					    sizeof(*nr));
+					if (!nr) {
+						iface_unref(ifp, family);
+						continue;
+					}
+					*refs = nr;
+				}
+				(*refs)[n].ifindex = ifp->ifindex;
+				(*refs)[n].family = family;
+				n++;
+			}
+			break;
+		}
+	}
+	*nrefs = n;
+}
+
+static void
+pending_add(const struct conf_mroute *r, const struct conf_mgroup *g)
+{
+	struct apply_pending *np;
+
+	np = reallocarray(run.pending, (size_t)run.npending + 1, sizeof(*np));
+	if (!np)
+		return;
+	run.pending = np;
+	np[run.npending].mroute = r;
+	np[run.npending].mgroup = g;
+	run.npending++;
+}
+
+/*
+ * Resolve one mroute line into engine rules, one per inbound interface
+ * matching IIF.  Returns false if a named interface does not exist.
+ */
+static bool
+apply_mroute(const struct conf_mroute *cr)
+{
+	struct iface *in, *out;
+	struct route r;
+	char err[160];
+	bool any = false;
+	int i;
+
+	for (i = 0; i < cr->noifs; i++)
+		if (!is_wildcard(cr->oifs[i]) && !iface_find_name(cr->oifs[i]))
+			return false;
+
+	IFACE_FOREACH(in) {
+		if (!conf_ifname_match(cr->iif, in->name))
+			continue;
+		any = true;
+		if (!iface_usable(in)) {
+			log_warnx("%s line %d: inbound %s is %s, skipping",
+			    cr->where.file, cr->where.line, in->name,
+			    in->disabled ? "disabled" : "not multicast capable");
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		r.iif = in->ifindex;
+		r.src = cr->src;
+		r.grp = cr->grp;
+		for (i = 0; i < cr->noifs; i++) {
+			IFACE_FOREACH(out) {
+				if (!conf_ifname_match(cr->oifs[i], out->name) ||
+				    !iface_usable(out))
+					continue;
+				if (out == in) {
+					if (!is_wildcard(cr->oifs[i]))
+						log_notice("%s line %d: %s is "
+						    "both inbound and outbound,"
+						    " ignored as outbound",
+						    cr->where.file,
+						    cr->where.line, in->name);
+					continue;
+				}
+				if (r.noifs < ROUTE_MAXOIFS)
+					r.oifs[r.noifs++] = out->ifindex;
+			}
+		}
+		if (route_add(&r, ROUTE_CONF, true, err, sizeof(err)))
+			log_warnx("%s line %d: %s", cr->where.file,
+			    cr->where.line, err);
+	}
+	return any || is_wildcard(cr->iif);
+}
+
+/* Addresses in p, saturated at 2^32 (the parser caps expansion). */
+static uint64_t
+pfx_size(const struct inet_pfx *p)
+{
+	int bits = inet_maxlen(p->addr.family) - p->len;
+
+	return (uint64_t)1 << (bits > 32 ? 32 : bits);
+}
+
+static bool
+apply_mgroup(const struct conf_mgroup *cg)
+{
+	struct iface *ifp;
+	bool any = false;
+
+	IFACE_FOREACH(ifp) {
+		uint64_t ns, ng, i, j;
+		struct inet_addr s, g;
+		char err[160];
+
+		if (!conf_ifname_match(cg->ifname, ifp->name))
+			continue;
+		any = true;
+		ns = cg->src.len == 0 ? 1 : pfx_size(&cg->src);
+		ng = pfx_size(&cg->grp);
+		/* The parser capped the product at CONF_EXPAND_MAX. */
+		for (i = 0; i < ns && i * ng < CONF_EXPAND_MAX; i++) {
+			s = cg->src.addr;
+			if (cg->src.len)
+				inet_add(&s, (uint32_t)i);
+			for (j = 0; j < ng; j++) {
+				g = cg->grp.addr;
+				inet_add(&g, (uint32_t)j);
+				if (mcgroup_join(ifp->ifindex, &s, &g,
+				    MCGROUP_CONF, err, sizeof(err)))
+					log_warnx("%s line %d: %s on %s: %s",
+					    cg->where.file, cg->where.line,
+					    "mgroup", ifp->name, err);
+			}
+		}
+	}
+	return any || is_wildcard(cg->ifname);
+}
+
+static void
+apply_routes_groups(void)
+{
+	const struct conf_mroute *cr;
+	const struct conf_mgroup *cg;
+
+	free(run.pending);
+	run.pending = NULL;
+	run.npending = 0;
+	TAILQ_FOREACH(cr, &run.conf->mroutes, link)
+		if (!apply_mroute(cr)) {
+			log_notice("%s line %d: mroute from %s pending: "
+			    "interface not available", cr->where.file,
+			    cr->where.line, cr->iif);
+			pending_add(cr, NULL);
+		}
+	TAILQ_FOREACH(cg, &run.conf->mgroups, link)
+		if (!apply_mgroup(cg)) {
+			log_notice("%s line %d: mgroup from %s pending: "
+			    "interface not available", cg->where.file,
+			    cg->where.line, cg->ifname);
+			pending_add(NULL, cg);
+		}
+}
+
+void
+apply_conf(struct conf *c)
+{
+	struct phyref *refs = NULL;
+	int nrefs = 0, i;
+	struct iface *ifp;
+
+	iface_refresh();
+	apply_phyints(c, &refs, &nrefs);
+
+	route_mark_all();
+	mcgroup_mark_all();
+	if (run.conf)
+		conf_free(run.conf);
+	run.conf = c;
+	apply_routes_groups();
+	/* New state is in place: now drop what is no longer wanted. */
+	route_sweep();
+	mcgroup_sweep();
+	/* Thresholds may have changed for entries that stayed. */
+	route_refresh_all();
+
+	for (i = 0; i < run.nrefs; i++)
+		if ((ifp = iface_find(run.refs[i].ifindex)))
+			iface_unref(ifp, run.refs[i].family);
+	free(run.refs);
+	run.refs = refs;
+	run.nrefs = nrefs;
+}
+
+void
+apply_pending(void)
+{
+	struct apply_pending *old = run.pending;
+	int n = run.npending, i;
+
+	if (!run.conf || !n)
+		return;
+	run.pending = NULL;
+	run.npending = 0;
+	for (i = 0; i < n; i++) {
+		if (old[i].mroute && !apply_mroute(old[i].mroute))
+			pending_add(old[i].mroute, NULL);
+		else if (old[i].mroute)
+			log_notice("Activated pending mroute from %s",
+			    old[i].mroute->iif);
+		if (old[i].mgroup && !apply_mgroup(old[i].mgroup))
+			pending_add(NULL, old[i].mgroup);
+		else if (old[i].mgroup)
+			log_notice("Activated pending mgroup from %s",
+			    old[i].mgroup->ifname);
+	}
+	free(old);
+}
+
+void
+apply_exit(void)
+{
+	struct iface *ifp;
+	int i;
+
+	for (i = 0; i < run.nrefs; i++)
+		if ((ifp = iface_find(run.refs[i].ifindex)))
+			iface_unref(ifp, run.refs[i].family);
+	free(run.refs);
+	free(run.pending);
+	if (run.conf)
+		conf_free(run.conf);
+	memset(&run, 0, sizeof(run));
+}
+
+int
+apply_pending_count(void)
+{
+	return run.npending;
+}
+
+const struct apply_pending *
+apply_pending_get(int i)
+{
+	return i >= 0 && i < run.npending ? &run.pending[i] : NULL;
+}
+
+const struct conf *
+apply_running(void)
+{
+	return run.conf;
+}

@@ -1,0 +1,247 @@
+/*
+ * cmd.c - the commands smcroutectl sends, carried out by the daemon
+ *
+ * Arguments are checked with the same validators as smcroute.conf
+ * (conf_check_mroute, conf_check_mgroup), so a route is accepted or
+ * refused for the same reasons whichever way it comes in.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "iface.h"
+#include "log.h"
+#include "mcgroup.h"
+#include "msg.h"
+#include "route.h"
+#include "show.h"
+#include "smcrouted.h"
+
+/*
+ * IIF [SRC[/LEN]] GRP[/LEN] REST...: the word after IIF is the group if
+ * it is a multicast address, otherwise the source.  Returns the index
+ * of the first word of REST, or -1 with a reason in err.
+ */
+static int
+parse_sg(const struct msg_req *req, struct inet_pfx *src, struct inet_pfx *grp,
+    char *err, size_t errlen)
+{
+	char gerr[128];
+	int i = 1;
+
+	if (req->argc < 2) {
+		snprintf(err, errlen, "missing group");
+		return -1;
+	}
+	if (conf_parse_group(req->argv[i], grp, gerr, sizeof(gerr))) {
+		if (conf_parse_source(req->argv[i], src, err, errlen))
+			return -1;
+		if (++i >= req->argc) {
+			snprintf(err, errlen, "missing group after source %s",
+			    req->argv[i - 1]);
+			return -1;
+		}
+		if (conf_parse_group(req->argv[i], grp, err, errlen))
+			return -1;
+	} else {
+		inet_any(&src->addr, grp->addr.family);
+		src->len = 0;
+	}
+	return i + 1;
+}
+
+static bool
+has_wildcard(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len && name[len - 1] == '+';
+}
+
+/* Every interface matching pattern, or an error naming it. */
+static int
+check_ifname(const char *pattern, char *err, size_t errlen)
+{
+	struct iface *ifp;
+
+	if (conf_check_ifname(pattern, err, errlen))
+		return -1;
+	IFACE_FOREACH(ifp)
+		if (conf_ifname_match(pattern, ifp->name))
+			return 0;
+	snprintf(err, errlen, "unknown interface %s", pattern);
+	return -1;
+}
+
+/* A conf_mroute from the words of add/remove, checked like the conf. */
+static int
+parse_mroute(const struct msg_req *req, struct conf_mroute *cr, char *err,
+    size_t errlen)
+{
+	int i, first;
+
+	memset(cr, 0, sizeof(*cr));
+	if (check_ifname(req->argv[0], err, errlen))
+		return -1;
+	strlcpy(cr->iif, req->argv[0], sizeof(cr->iif));
+	first = parse_sg(req, &cr->src, &cr->grp, err, errlen);
+	if (first < 0)
+		return -1;
+	if (req->argc - first > CONF_MAXOIFS) {
+		snprintf(err, errlen, "too many outbound interfaces (%d), "
+		    "max %d", req->argc - first, CONF_MAXOIFS);
+		return -1;
+	}
+	for (i = first; i < req->argc; i++) {
+		if (check_ifname(req->argv[i], err, errlen))
+			return -1;
+		strlcpy(cr->oifs[cr->noifs++], req->argv[i],
+		    sizeof(cr->oifs[0]));
+	}
+	return conf_check_mroute(cr, err, errlen);
+}
+
+/* Fill r's OIFs from the patterns of cr, except the inbound iif. */
+static void
+route_oifs(const struct conf_mroute *cr, struct route *r)
+{
+	struct iface *ifp;
+	int i;
+
+	r->noifs = 0;
+	for (i = 0; i < cr->noifs; i++)
+		IFACE_FOREACH(ifp)
+			if (conf_ifname_match(cr->oifs[i], ifp->name) &&
+			    ifp->ifindex != r->iif &&
+			    r->noifs < ROUTE_MAXOIFS)
+				r->oifs[r->noifs++] = ifp->ifindex;
+}
+
+static int
+cmd_route(const struct msg_req *req, char *err, size_t errlen)
+{
+	struct conf_mroute cr;
+	struct route r;
+	struct iface *ifp;
+	int n = 0;
+
+	if (parse_mroute(req, &cr, err, errlen))
+		return -1;
+	IFACE_FOREACH(ifp) {
+		if (!conf_ifname_match(cr.iif, ifp->name))
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.iif = ifp->ifindex;
+		r.src = cr.src;
+		r.grp = cr.grp;
+		route_oifs(&cr, &r);
+		if (req->cmd == MSG_ADD) {
+			if (ifp->disabled) {
+				snprintf(err, errlen, "inbound %s is disabled",
+				    ifp->name);
+				return -1;
+			}
+			if (route_add(&r, ROUTE_IPC, true, err, errlen))
+				return -1;
+		} else if (route_del(&r, err, errlen)) {
+			/* A wildcard removes what it finds. */
+			if (!has_wildcard(cr.iif))
+				return -1;
+			continue;
+		}
+		n++;
+	}
+	if (!n) {
+		snprintf(err, errlen, "no route matched %s", cr.iif);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_group(const struct msg_req *req, char *err, size_t errlen)
+{
+	struct conf_mgroup cg;
+	struct inet_addr s, g;
+	struct iface *ifp;
+	uint64_t ns, ng, i, j;
+	int n = 0;
+
+	memset(&cg, 0, sizeof(cg));
+	if (check_ifname(req->argv[0], err, errlen))
+		return -1;
+	strlcpy(cg.ifname, req->argv[0], sizeof(cg.ifname));
+	i = (uint64_t)parse_sg(req, &cg.src, &cg.grp, err, errlen);
+	if ((int)i < 0)
+		return -1;
+	if ((int)i < req->argc) {
+		snprintf(err, errlen, "unexpected argument %s",
+		    req->argv[i]);
+		return -1;
+	}
+	if (conf_check_mgroup(&cg, err, errlen))
+		return -1;
+
+	ns = cg.src.len ? (uint64_t)1 << (inet_maxlen(cg.src.addr.family) -
+	    cg.src.len) : 1;
+	ng = (uint64_t)1 << (inet_maxlen(cg.grp.addr.family) - cg.grp.len);
+	IFACE_FOREACH(ifp) {
+		if (!conf_ifname_match(cg.ifname, ifp->name))
+			continue;
+		for (i = 0; i < ns; i++) {
+			s = cg.src.addr;
+			if (cg.src.len)
+				inet_add(&s, (uint32_t)i);
+			for (j = 0; j < ng; j++) {
+				int rc;
+
+				g = cg.grp.addr;
+				inet_add(&g, (uint32_t)j);
+				if (req->cmd == MSG_JOIN)
+					rc = mcgroup_join(ifp->ifindex, &s, &g,
+					    MCGROUP_IPC, err, errlen);
+				else
+					rc = mcgroup_leave(ifp->ifindex, &s,
+					    &g, err, errlen);
+				if (rc)
+					return -1;
+				n++;
+			}
+		}
+	}
+	return n ? 0 : -1;
+}
+
+int
+cmd_dispatch(const struct msg_req *req, struct evbuffer *out, char *err,
+    size_t errlen)
+{
+	struct timeval tv = { 0, 100000 };
+
+	switch (req->cmd) {
+	case MSG_ADD:
+	case MSG_REMOVE:
+		return cmd_route(req, err, errlen);
+	case MSG_JOIN:
+	case MSG_LEAVE:
+		return cmd_group(req, err, errlen);
+	case MSG_SHOW:
+		return show(req->show, req->flags, out, err, errlen);
+	case MSG_FLUSH:
+		route_flush();
+		return 0;
+	case MSG_RELOAD:
+		return daemon_reload(err, errlen);
+	case MSG_KILL:
+		log_notice("Exiting on request from smcroutectl");
+		event_base_loopexit(evbase, &tv);
+		return 0;
+	}
+	snprintf(err, errlen, "unknown command %u", req->cmd);
+	return -1;
+}

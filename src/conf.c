@@ -1,0 +1,994 @@
+/*
+ * conf.c - smcroute.conf parser
+ *
+ * The language is line based.  A line is split into tokens at white
+ * space; a token that starts with '#' ends the line.  The first token
+ * names a directive, matched exactly (no prefix matching; "ssmgroup" is
+ * the one alias).  Each line is all or nothing: it is parsed and checked
+ * completely before anything is added to the struct conf, so a line
+ * with an error contributes nothing.
+ *
+ * Where SMCRoute 2.6 silently ignores or misreads input (unknown tokens
+ * mid-line, '#' comments swallowed by the OIF list, split over-long
+ * lines, a bare include, unbounded prefix expansion) we report an error
+ * for that line instead.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "log.h"
+
+#define CONF_ERRLEN	512
+
+/*
+ * One file being read.  The chain from the innermost file up to the
+ * top-level one is the include stack, used to report include loops.
+ */
+struct conf_incl {
+	const struct conf_incl	*up;
+	dev_t			 dev;
+	ino_t			 ino;
+};
+
+/* Where the parser is: the line being parsed and its include stack. */
+struct conf_ctx {
+	struct conf		*c;
+	const char		*file;		/* interned in c->files */
+	int			 line;
+	int			 depth;		/* 0 for the top-level file */
+	const struct conf_incl	*stack;		/* NULL outside a file */
+};
+
+typedef int conf_directive_fn(struct conf_ctx *, char **, int, char *,
+    size_t);
+
+static conf_directive_fn	conf_parse_include;
+static conf_directive_fn	conf_parse_mgroup;
+static conf_directive_fn	conf_parse_mroute;
+static conf_directive_fn	conf_parse_phyint;
+
+static const struct {
+	const char		*name;
+	conf_directive_fn	*parse;
+} conf_directives[] = {
+	{ "include",	conf_parse_include },
+	{ "mgroup",	conf_parse_mgroup },
+	{ "mroute",	conf_parse_mroute },
+	{ "phyint",	conf_parse_phyint },
+	{ "ssmgroup",	conf_parse_mgroup },	/* SMCRoute 2.x alias */
+};
+
+/* Keywords of phyint; the index is the bit in the "seen" mask. */
+enum { PHY_ENABLE, PHY_DISABLE, PHY_MRDISC, PHY_TTL };
+static const char *const conf_phyint_words[] = {
+	"enable", "disable", "mrdisc", "ttl-threshold", NULL
+};
+
+/* Keywords of mroute and mgroup; mgroup has no "to". */
+enum { RT_FROM, RT_SOURCE, RT_GROUP, RT_TO };
+static const char *const conf_route_words[] = {
+	"from", "source", "group", "to", NULL
+};
+
+static int	conf_file_read(struct conf *, const char *,
+		    const struct conf_incl *, int, char *, size_t);
+static void	conf_error(struct conf_ctx *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static int
+conf_word(const char *tok, const char *const *words)
+{
+	int i;
+
+	for (i = 0; words[i]; i++)
+		if (!strcmp(tok, words[i]))
+			return i;
+	return -1;
+}
+
+static int
+conf_isspace(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	    ch == '\v' || ch == '\f';
+}
+
+static void
+conf_error(struct conf_ctx *p, const char *fmt, ...)
+{
+	char msg[CONF_ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	logit(LOG_ERR, "%s line %d: %s", p->file, p->line, msg);
+	p->c->nerrors++;
+}
+
+/* Return the stored copy of path, adding it on first use. */
+static const char *
+conf_intern(struct conf *c, const char *path)
+{
+	struct conf_file *f;
+	size_t len;
+
+	TAILQ_FOREACH(f, &c->files, link)
+		if (!strcmp(f->path, path))
+			return f->path;
+	len = strlen(path) + 1;
+	if ((f = malloc(sizeof(*f) + len)) == NULL)
+		return NULL;
+	memcpy(f->path, path, len);
+	TAILQ_INSERT_TAIL(&c->files, f, link);
+	return f->path;
+}
+
+struct conf *
+conf_new(void)
+{
+	struct conf *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	TAILQ_INIT(&c->phyints);
+	TAILQ_INIT(&c->mroutes);
+	TAILQ_INIT(&c->mgroups);
+	TAILQ_INIT(&c->files);
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	struct conf_phyint *pi;
+	struct conf_mroute *mr;
+	struct conf_mgroup *mg;
+	struct conf_file *f;
+
+	if (c == NULL)
+		return;
+	while ((pi = TAILQ_FIRST(&c->phyints)) != NULL) {
+		TAILQ_REMOVE(&c->phyints, pi, link);
+		free(pi);
+	}
+	while ((mr = TAILQ_FIRST(&c->mroutes)) != NULL) {
+		TAILQ_REMOVE(&c->mroutes, mr, link);
+		free(mr);
+	}
+	while ((mg = TAILQ_FIRST(&c->mgroups)) != NULL) {
+		TAILQ_REMOVE(&c->mgroups, mg, link);
+		free(mg);
+	}
+	while ((f = TAILQ_FIRST(&c->files)) != NULL) {
+		TAILQ_REMOVE(&c->files, f, link);
+		free(f);
+	}
+	free(c);
+}
+
+/*
+ * Shared validators.  Their messages stand on their own, without file
+ * and line, since the IPC server reports them too.
+ */
+
+/*
+ * Rules of Linux's dev_valid_name(): 1 to IFNAMSIZ-1 characters, not
+ * "." or "..", no '/', ':' or white space.  A trailing '+' is our
+ * wildcard and is allowed like any other character.
+ */
+int
+conf_check_ifname(const char *name, char *err, size_t errlen)
+{
+	const char *s;
+	size_t len = strlen(name);
+
+	if (len == 0) {
+		snprintf(err, errlen, "empty interface name");
+		return -1;
+	}
+	if (len >= IFNAMSIZ) {
+		snprintf(err, errlen, "interface name %.64s%s too long "
+		    "(max %d characters)", name, len > 64 ? "..." : "",
+		    IFNAMSIZ - 1);
+		return -1;
+	}
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(err, errlen, "invalid interface name %s", name);
+		return -1;
+	}
+	for (s = name; *s; s++) {
+		if (*s == ':') {
+			snprintf(err, errlen, "invalid interface name %s: "
+			    "alias names are not supported, use the base "
+			    "interface", name);
+			return -1;
+		}
+		if (*s == '/' || conf_isspace((unsigned char)*s) ||
+		    !isprint((unsigned char)*s)) {
+			snprintf(err, errlen, "invalid interface name %s",
+			    name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+conf_ifname_match(const char *pattern, const char *name)
+{
+	size_t len = strlen(pattern);
+
+	if (len > 0 && pattern[len - 1] == '+')
+		return strncmp(pattern, name, len - 1) == 0;
+	return strcmp(pattern, name) == 0;
+}
+
+/*
+ * A group prefix must lie inside the multicast range: 224.0.0.0/4 or
+ * ff00::/8.  A shorter prefix would also cover unicast addresses.
+ * Messages show text, if given, as the user wrote it: the parsed prefix
+ * has lost its host bits.
+ */
+static int
+conf_check_group(const struct inet_pfx *g, const char *text, char *err,
+    size_t errlen)
+{
+	char a[INET_PFX_STRLEN];
+	int min = g->addr.family == AF_INET6 ? 8 : 4;
+
+	if (g->addr.family != AF_INET && g->addr.family != AF_INET6) {
+		snprintf(err, errlen, "group has no address family");
+		return -1;
+	}
+	if (text == NULL)
+		text = inet_pfx_str(g, a, sizeof(a));
+	if (g->len < min) {
+		snprintf(err, errlen, "group %s is wider than the multicast "
+		    "range %s", text,
+		    g->addr.family == AF_INET6 ? "ff00::/8" : "224.0.0.0/4");
+		return -1;
+	}
+	if (!inet_is_multicast(&g->addr)) {
+		snprintf(err, errlen, "%s is not a multicast group", text);
+		return -1;
+	}
+	return 0;
+}
+
+/* A source prefix is unicast; len 0 (any source) is always fine. */
+static int
+conf_check_source(const struct inet_pfx *s, char *err, size_t errlen)
+{
+	char a[INET_PFX_STRLEN];
+
+	if (s->addr.family != AF_INET && s->addr.family != AF_INET6) {
+		snprintf(err, errlen, "source has no address family");
+		return -1;
+	}
+	if (s->len > 0 && inet_is_multicast(&s->addr)) {
+		snprintf(err, errlen, "source %s is a multicast address",
+		    inet_pfx_str(s, a, sizeof(a)));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_check_family(const struct inet_pfx *s, const struct inet_pfx *g,
+    char *err, size_t errlen)
+{
+	char sa[INET_PFX_STRLEN], ga[INET_PFX_STRLEN];
+
+	if (s->addr.family == g->addr.family)
+		return 0;
+	/* Any source (length 0) is shown as the user wrote it, "::". */
+	if (s->len == 0)
+		inet_str(&s->addr, sa, sizeof(sa));
+	else
+		inet_pfx_str(s, sa, sizeof(sa));
+	snprintf(err, errlen, "source %s and group %s are of different "
+	    "address families", sa, inet_pfx_str(g, ga, sizeof(ga)));
+	return -1;
+}
+
+static int
+conf_check_noifs(int noifs, char *err, size_t errlen)
+{
+	if (noifs < 0 || noifs > CONF_MAXOIFS) {
+		snprintf(err, errlen, "too many outbound interfaces (%d, "
+		    "max %d)", noifs, CONF_MAXOIFS);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_parse_group(const char *s, struct inet_pfx *out, char *err,
+    size_t errlen)
+{
+	struct inet_pfx g;
+
+	if (inet_pfx_parse(s, &g, err, errlen) ||
+	    conf_check_group(&g, s, err, errlen))
+		return -1;
+	*out = g;
+	return 0;
+}
+
+/*
+ * The unspecified address, with any length, means any source and is
+ * stored with length 0.
+ */
+int
+conf_parse_source(const char *s, struct inet_pfx *out, char *err,
+    size_t errlen)
+{
+	struct inet_pfx p;
+
+	if (inet_pfx_parse(s, &p, err, errlen))
+		return -1;
+	if (inet_is_any(&p.addr))
+		p.len = 0;
+	if (conf_check_source(&p, err, errlen))
+		return -1;
+	*out = p;
+	return 0;
+}
+
+int
+conf_check_mroute(const struct conf_mroute *mr, char *err, size_t errlen)
+{
+	int i;
+
+	if (conf_check_ifname(mr->iif, err, errlen) ||
+	    conf_check_group(&mr->grp, NULL, err, errlen) ||
+	    conf_check_source(&mr->src, err, errlen) ||
+	    conf_check_family(&mr->src, &mr->grp, err, errlen) ||
+	    conf_check_noifs(mr->noifs, err, errlen))
+		return -1;
+	for (i = 0; i < mr->noifs; i++)
+		if (conf_check_ifname(mr->oifs[i], err, errlen))
+			return -1;
+	return 0;
+}
+
+/* log2 of the number of (source, group) pairs; a power of two. */
+static int
+conf_mgroup_bits(const struct conf_mgroup *mg)
+{
+	int max = inet_maxlen(mg->grp.addr.family);
+	int bits = max - mg->grp.len;
+
+	if (mg->src.len > 0)
+		bits += inet_maxlen(mg->src.addr.family) - mg->src.len;
+	return bits;
+}
+
+uint64_t
+conf_mgroup_count(const struct conf_mgroup *mg)
+{
+	int bits = conf_mgroup_bits(mg);
+
+	if (bits >= 64)
+		return UINT64_MAX;
+	return (uint64_t)1 << bits;
+}
+
+int
+conf_check_mgroup(const struct conf_mgroup *mg, char *err, size_t errlen)
+{
+	int bits;
+
+	if (conf_check_ifname(mg->ifname, err, errlen) ||
+	    conf_check_group(&mg->grp, NULL, err, errlen) ||
+	    conf_check_source(&mg->src, err, errlen) ||
+	    conf_check_family(&mg->src, &mg->grp, err, errlen))
+		return -1;
+	bits = conf_mgroup_bits(mg);
+	if (bits >= 64) {
+		snprintf(err, errlen, "mgroup expands to 2^%d joins "
+		    "(max %d)", bits, CONF_EXPAND_MAX);
+		return -1;
+	}
+	if (conf_mgroup_count(mg) > CONF_EXPAND_MAX) {
+		snprintf(err, errlen, "mgroup expands to %" PRIu64 " joins "
+		    "(max %d)", conf_mgroup_count(mg), CONF_EXPAND_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Directives.  Each gets the tokens of one line, av[0] being the
+ * directive's name, and either adds one item to the conf and returns 0,
+ * or leaves the conf alone and returns -1 with a reason in err.
+ */
+
+static int
+conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
+    size_t errlen)
+{
+	struct conf_phyint *pi;
+	unsigned int seen = 0;
+	int i, w, ttl = CONF_TTL_DEFAULT;
+
+	if (ac < 2 || conf_word(av[1], conf_phyint_words) >= 0) {
+		snprintf(err, errlen, "phyint missing interface name");
+		return -1;
+	}
+	if (conf_check_ifname(av[1], err, errlen))
+		return -1;
+	for (i = 2; i < ac; i++) {
+		if ((w = conf_word(av[i], conf_phyint_words)) < 0) {
+			snprintf(err, errlen, "phyint: unexpected token %s",
+			    av[i]);
+			return -1;
+		}
+		if (seen & (1U << w)) {
+			snprintf(err, errlen, "phyint: duplicate %s", av[i]);
+			return -1;
+		}
+		seen |= 1U << w;
+		if (w == PHY_TTL) {
+			const char *v;
+			char *end;
+			long n;
+
+			if (i + 1 >= ac ||
+			    conf_word(av[i + 1], conf_phyint_words) >= 0) {
+				snprintf(err, errlen, "phyint: missing value "
+				    "after ttl-threshold");
+				return -1;
+			}
+			v = av[++i];
+			errno = 0;
+			n = strtol(v, &end, 10);
+			if (!isdigit((unsigned char)*v) || *end || errno ||
+			    n < 1 || n > 255) {
+				snprintf(err, errlen, "phyint: invalid "
+				    "ttl-threshold %s (1-255)", v);
+				return -1;
+			}
+			ttl = (int)n;
+		}
+	}
+	if ((seen & (1U << PHY_ENABLE)) && (seen & (1U << PHY_DISABLE))) {
+		snprintf(err, errlen, "phyint: both enable and disable given");
+		return -1;
+	}
+
+	if ((pi = calloc(1, sizeof(*pi))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	strlcpy(pi->ifname, av[1], sizeof(pi->ifname));
+	pi->enable = !(seen & (1U << PHY_DISABLE));
+	pi->mrdisc = !!(seen & (1U << PHY_MRDISC));
+	pi->ttl = ttl;
+	pi->where.file = p->file;
+	pi->where.line = p->line;
+	TAILQ_INSERT_TAIL(&p->c->phyints, pi, link);
+	return 0;
+}
+
+/* The tokens of an mroute or mgroup line, not yet checked. */
+struct conf_route_args {
+	const char	*iif;
+	const char	*src;		/* NULL: any source */
+	const char	*grp;
+	char		**oifs;		/* everything after "to" */
+	int		 noifs;
+};
+
+/*
+ * Keyword/value pairs in any order; "to" takes the rest of the line.
+ * A keyword where a value is expected means the value is missing, so
+ * an interface cannot be called "from", "source", "group" or "to".
+ */
+static int
+conf_route_split(const char *cmd, char **av, int ac, int allow_to,
+    struct conf_route_args *ra, char *err, size_t errlen)
+{
+	unsigned int seen = 0;
+	int i, j, w;
+
+	memset(ra, 0, sizeof(*ra));
+	for (i = 1; i < ac; i++) {
+		w = conf_word(av[i], conf_route_words);
+		if (w < 0 || (w == RT_TO && !allow_to)) {
+			snprintf(err, errlen, "%s: unexpected token %s", cmd,
+			    av[i]);
+			return -1;
+		}
+		if (seen & (1U << w)) {
+			snprintf(err, errlen, "%s: duplicate %s", cmd, av[i]);
+			return -1;
+		}
+		seen |= 1U << w;
+		if (w == RT_TO) {
+			ra->oifs = &av[i + 1];
+			ra->noifs = ac - i - 1;
+			if (ra->noifs == 0) {
+				snprintf(err, errlen, "%s: missing interface "
+				    "after to", cmd);
+				return -1;
+			}
+			for (j = 0; j < ra->noifs; j++) {
+				if (conf_word(ra->oifs[j],
+				    conf_route_words) < 0)
+					continue;
+				snprintf(err, errlen, "%s: %s after to: the "
+				    "interface list must end the line", cmd,
+				    ra->oifs[j]);
+				return -1;
+			}
+			break;
+		}
+		if (i + 1 >= ac ||
+		    conf_word(av[i + 1], conf_route_words) >= 0) {
+			snprintf(err, errlen, "%s: missing value after %s",
+			    cmd, av[i]);
+			return -1;
+		}
+		i++;
+		if (w == RT_FROM)
+			ra->iif = av[i];
+		else if (w == RT_SOURCE)
+			ra->src = av[i];
+		else
+			ra->grp = av[i];
+	}
+	if (ra->iif == NULL) {
+		snprintf(err, errlen, "%s missing from IFNAME", cmd);
+		return -1;
+	}
+	if (ra->grp == NULL) {
+		snprintf(err, errlen, "%s missing group ADDR", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Interface, group and source of an mroute or mgroup, checked. */
+static int
+conf_route_addrs(const struct conf_route_args *ra, char *iif,
+    struct inet_pfx *src, struct inet_pfx *grp, char *err, size_t errlen)
+{
+	if (conf_check_ifname(ra->iif, err, errlen) ||
+	    conf_parse_group(ra->grp, grp, err, errlen))
+		return -1;
+	if (ra->src) {
+		if (conf_parse_source(ra->src, src, err, errlen) ||
+		    conf_check_family(src, grp, err, errlen))
+			return -1;
+	} else {
+		memset(src, 0, sizeof(*src));
+		inet_any(&src->addr, grp->addr.family);
+	}
+	strlcpy(iif, ra->iif, IFNAMSIZ);
+	return 0;
+}
+
+/*
+ * mroute from IIF [source S[/LEN]] group G[/LEN] [to OIF ...]
+ *
+ * Without "to" the route has no OIFs: a stop filter.
+ */
+static int
+conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
+    size_t errlen)
+{
+	struct conf_route_args ra;
+	struct conf_mroute mr, *m;
+	int i;
+
+	if (conf_route_split("mroute", av, ac, 1, &ra, err, errlen))
+		return -1;
+	memset(&mr, 0, sizeof(mr));
+	if (conf_route_addrs(&ra, mr.iif, &mr.src, &mr.grp, err, errlen))
+		return -1;
+	/* Bound the copy into mr.oifs before it happens. */
+	if (conf_check_noifs(ra.noifs, err, errlen))
+		return -1;
+	for (i = 0; i < ra.noifs; i++) {
+		if (conf_check_ifname(ra.oifs[i], err, errlen))
+			return -1;
+		strlcpy(mr.oifs[i], ra.oifs[i], sizeof(mr.oifs[i]));
+	}
+	mr.noifs = ra.noifs;
+	if (conf_check_mroute(&mr, err, errlen))
+		return -1;
+
+	if ((m = malloc(sizeof(*m))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*m = mr;
+	m->where.file = p->file;
+	m->where.line = p->line;
+	TAILQ_INSERT_TAIL(&p->c->mroutes, m, link);
+	return 0;
+}
+
+/* mgroup from IF [source S[/LEN]] group G[/LEN] */
+static int
+conf_parse_mgroup(struct conf_ctx *p, char **av, int ac, char *err,
+    size_t errlen)
+{
+	struct conf_route_args ra;
+	struct conf_mgroup mg, *m;
+
+	if (conf_route_split(av[0], av, ac, 0, &ra, err, errlen))
+		return -1;
+	memset(&mg, 0, sizeof(mg));
+	if (conf_route_addrs(&ra, mg.ifname, &mg.src, &mg.grp, err, errlen) ||
+	    conf_check_mgroup(&mg, err, errlen))
+		return -1;
+
+	if ((m = malloc(sizeof(*m))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*m = mg;
+	m->where.file = p->file;
+	m->where.line = p->line;
+	TAILQ_INSERT_TAIL(&p->c->mgroups, m, link);
+	return 0;
+}
+
+static int
+conf_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * include PATTERN
+ *
+ * A relative pattern is taken from the including file's directory.
+ * Matches are read in strcmp() order, whatever the locale; no match is
+ * not an error.  Problems with single matches are logged here, one
+ * error each, and the other matches are still read.
+ */
+static int
+conf_parse_include(struct conf_ctx *p, char **av, int ac, char *err,
+    size_t errlen)
+{
+	char pattern[PATH_MAX], ferr[CONF_ERRLEN];
+	const char *slash, *s = NULL;
+	glob_t g;
+	size_t i, len;
+	int n, rc;
+
+	if (ac < 2) {
+		snprintf(err, errlen, "include missing file name or pattern");
+		return -1;
+	}
+	if (ac > 2) {
+		snprintf(err, errlen, "include: unexpected token %s", av[2]);
+		return -1;
+	}
+	if (p->depth >= CONF_INCLUDE_DEPTH) {
+		snprintf(err, errlen, "include %s: nested deeper than %d "
+		    "levels", av[1], CONF_INCLUDE_DEPTH);
+		return -1;
+	}
+
+	/* The directory is literal: escape what glob(3) would expand. */
+	slash = strrchr(p->file, '/');
+	len = 0;
+	if (av[1][0] != '/' && slash != NULL) {
+		for (s = p->file; s <= slash; s++) {
+			if (len + 2 >= sizeof(pattern))
+				break;
+			if (strchr("*?[\\", *s))
+				pattern[len++] = '\\';
+			pattern[len++] = *s;
+		}
+	}
+	n = snprintf(pattern + len, sizeof(pattern) - len, "%s", av[1]);
+	if ((s != NULL && s <= slash) || n < 0 ||
+	    (size_t)n >= sizeof(pattern) - len) {
+		snprintf(err, errlen, "include %s: path too long", av[1]);
+		return -1;
+	}
+
+	memset(&g, 0, sizeof(g));
+	rc = glob(pattern, GLOB_NOSORT | GLOB_MARK, NULL, &g);
+	if (rc == GLOB_NOMATCH) {
+		log_info("%s line %d: include %s: no match", p->file,
+		    p->line, pattern);
+		globfree(&g);
+		return 0;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "include %s: %s", pattern,
+		    rc == GLOB_NOSPACE ? "out of memory" : "read error");
+		globfree(&g);
+		return -1;
+	}
+
+	qsort(g.gl_pathv, g.gl_pathc, sizeof(g.gl_pathv[0]), conf_strcmp);
+	for (i = 0; i < g.gl_pathc; i++) {
+		const char *path = g.gl_pathv[i];
+
+		/* GLOB_MARK: a directory ends in '/'. */
+		len = strlen(path);
+		if (len > 0 && path[len - 1] == '/') {
+			log_info("%s line %d: include: skipping directory %s",
+			    p->file, p->line, path);
+			continue;
+		}
+		if (conf_file_read(p->c, path, p->stack, p->depth + 1, ferr,
+		    sizeof(ferr)))
+			conf_error(p, "include: %s", ferr);
+	}
+	globfree(&g);
+	return 0;
+}
+
+/*
+ * Parse one line of text, without its newline.  Errors are logged and
+ * counted here; returns 0 or -1.
+ */
+static int
+conf_line(struct conf_ctx *p, const char *text)
+{
+	char buf[CONF_LINE_MAX], err[CONF_ERRLEN];
+	char *av[CONF_LINE_MAX / 2 + 1], *s;
+	size_t i;
+	int ac = 0;
+
+	if (strlen(text) >= sizeof(buf)) {
+		conf_error(p, "line too long (max %d characters)",
+		    CONF_LINE_MAX - 1);
+		return -1;
+	}
+	strlcpy(buf, text, sizeof(buf));
+
+	/* At most CONF_LINE_MAX / 2 tokens fit: each needs a separator. */
+	for (s = buf; *s; ) {
+		while (conf_isspace((unsigned char)*s))
+			*s++ = '\0';
+		if (*s == '\0' || *s == '#')
+			break;
+		av[ac++] = s;
+		while (*s && !conf_isspace((unsigned char)*s))
+			s++;
+	}
+	av[ac] = NULL;
+	if (ac == 0)
+		return 0;
+
+	for (i = 0; i < sizeof(conf_directives) / sizeof(conf_directives[0]);
+	    i++) {
+		if (strcmp(av[0], conf_directives[i].name))
+			continue;
+		if (conf_directives[i].parse(p, av, ac, err, sizeof(err))) {
+			conf_error(p, "%s", err);
+			return -1;
+		}
+		return 0;
+	}
+	conf_error(p, "unknown command %s", av[0]);
+	return -1;
+}
+
+enum { CONF_RL_EOF, CONF_RL_LINE, CONF_RL_LONG, CONF_RL_NUL, CONF_RL_ERR };
+
+/*
+ * Read one physical line into buf, without the newline.  An over-long
+ * line is consumed to its end, so that its tail is not taken for the
+ * next line.
+ */
+static int
+conf_read_line(FILE *fp, char *buf, size_t size)
+{
+	size_t n = 0, total = 0;
+	int ch, rc = CONF_RL_LINE;
+
+	while ((ch = getc(fp)) != EOF && ch != '\n') {
+		total++;
+		if (ch == '\0') {
+			if (rc == CONF_RL_LINE)
+				rc = CONF_RL_NUL;
+		} else if (n + 1 < size) {
+			buf[n++] = (char)ch;
+		} else if (rc == CONF_RL_LINE) {
+			rc = CONF_RL_LONG;
+		}
+	}
+	buf[n] = '\0';
+	if (ch == EOF) {
+		if (ferror(fp))
+			return CONF_RL_ERR;
+		if (total == 0)
+			return CONF_RL_EOF;
+	}
+	return rc;
+}
+
+/*
+ * Open and parse path at the given include depth.  Returns -1 with
+ * errno set and a reason in err if the file cannot be opened or is
+ * already being read; otherwise 0, its errors logged and counted.
+ */
+static int
+conf_file_read(struct conf *c, const char *path, const struct conf_incl *up,
+    int depth, char *err, size_t errlen)
+{
+	char buf[CONF_LINE_MAX];
+	const struct conf_incl *i;
+	struct conf_incl self;
+	struct conf_ctx p;
+	struct stat st;
+	FILE *fp;
+	int rc, saved;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		saved = errno;
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fileno(fp), &st)) {
+		saved = errno;
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(saved));
+		fclose(fp);
+		errno = saved;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(EISDIR));
+		fclose(fp);
+		errno = EISDIR;
+		return -1;
+	}
+	for (i = up; i; i = i->up) {
+		if (i->dev == st.st_dev && i->ino == st.st_ino) {
+			snprintf(err, errlen, "%s is already being read "
+			    "(include loop)", path);
+			fclose(fp);
+			errno = ELOOP;
+			return -1;
+		}
+	}
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	if ((p.file = conf_intern(c, path)) == NULL) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(ENOMEM));
+		fclose(fp);
+		errno = ENOMEM;
+		return -1;
+	}
+	self.up = up;
+	self.dev = st.st_dev;
+	self.ino = st.st_ino;
+	p.stack = &self;
+	p.depth = depth;
+
+	for (;;) {
+		rc = conf_read_line(fp, buf, sizeof(buf));
+		if (rc == CONF_RL_EOF)
+			break;
+		p.line++;
+		if (rc == CONF_RL_ERR) {
+			conf_error(&p, "read error: %s", strerror(errno));
+			break;
+		}
+		if (rc == CONF_RL_LONG)
+			conf_error(&p, "line too long (max %d characters)",
+			    CONF_LINE_MAX - 1);
+		else if (rc == CONF_RL_NUL)
+			conf_error(&p, "NUL character in line");
+		else
+			conf_line(&p, buf);
+	}
+	fclose(fp);
+	return 0;
+}
+
+int
+conf_parse_file(struct conf *c, const char *path)
+{
+	char err[CONF_ERRLEN];
+	int before = c->nerrors;
+
+	if (conf_file_read(c, path, NULL, 0, err, sizeof(err))) {
+		if (errno == ENOENT)
+			return -1;
+		logit(LOG_ERR, "%s", err);
+		c->nerrors++;
+	}
+	return c->nerrors - before;
+}
+
+int
+conf_parse_line(struct conf *c, const char *text, const char *file,
+    int line)
+{
+	struct conf_ctx p;
+	size_t len = strlen(text);
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.line = line;
+	if ((p.file = conf_intern(c, file ? file : "-")) == NULL) {
+		logit(LOG_ERR, "%s line %d: out of memory", file ? file : "-",
+		    line);
+		c->nerrors++;
+		return -1;
+	}
+	/* As if read from the file: without the newline. */
+	if (len > 0 && text[len - 1] == '\n') {
+		char *copy;
+		int rc;
+
+		if ((copy = strndup(text, len - 1)) == NULL) {
+			conf_error(&p, "out of memory");
+			return -1;
+		}
+		rc = conf_line(&p, copy);
+		free(copy);
+		return rc;
+	}
+	return conf_line(&p, text);
+}
+
+/*
+ * Canonical form: every phyint, then every mroute, then every mgroup,
+ * each in the order read (includes expanded in place).  Parsing the
+ * output again gives the same output.
+ */
+void
+conf_dump(const struct conf *c, FILE *fp)
+{
+	const struct conf_phyint *pi;
+	const struct conf_mroute *mr;
+	const struct conf_mgroup *mg;
+	char a[INET_PFX_STRLEN];
+	int i;
+
+	TAILQ_FOREACH(pi, &c->phyints, link)
+		fprintf(fp, "phyint %s %s%s ttl-threshold %d\n", pi->ifname,
+		    pi->enable ? "enable" : "disable",
+		    pi->mrdisc ? " mrdisc" : "", pi->ttl);
+	TAILQ_FOREACH(mr, &c->mroutes, link) {
+		fprintf(fp, "mroute from %s", mr->iif);
+		if (mr->src.len > 0)
+			fprintf(fp, " source %s",
+			    inet_pfx_str(&mr->src, a, sizeof(a)));
+		fprintf(fp, " group %s", inet_pfx_str(&mr->grp, a, sizeof(a)));
+		if (mr->noifs > 0)
+			fprintf(fp, " to");
+		for (i = 0; i < mr->noifs; i++)
+			fprintf(fp, " %s", mr->oifs[i]);
+		fprintf(fp, "\n");
+	}
+	TAILQ_FOREACH(mg, &c->mgroups, link) {
+		fprintf(fp, "mgroup from %s", mg->ifname);
+		if (mg->src.len > 0)
+			fprintf(fp, " source %s",
+			    inet_pfx_str(&mg->src, a, sizeof(a)));
+		fprintf(fp, " group %s\n",
+		    inet_pfx_str(&mg->grp, a, sizeof(a)));
+	}
+}

@@ -1,0 +1,118 @@
+/*
+ * conf.h - smcroute.conf, parsed into a plain structure
+ *
+ * Parsing has no side effects: conf_parse_file() fills a struct conf and
+ * reports every problem as "FILE line N: reason".  Applying a parsed
+ * configuration to the kernel is apply.c's job, so that a reload can
+ * parse the new file completely, reject it on any error, and otherwise
+ * apply only the difference.
+ *
+ * The validators below are shared with the IPC server, so that a route
+ * given on the command line is checked by exactly the same code as one
+ * in the file.
+ */
+#ifndef SMCR_CONF_H
+#define SMCR_CONF_H
+
+#include <stdio.h>
+#include <net/if.h>
+#include <sys/queue.h>
+
+#include "inet.h"
+
+#define CONF_MAXOIFS		32	/* MAXVIFS on Linux */
+#define CONF_LINE_MAX		1024	/* longer lines are an error */
+#define CONF_INCLUDE_DEPTH	8	/* include nesting limit */
+#define CONF_EXPAND_MAX		4096	/* mgroup prefix expansion cap */
+#define CONF_TTL_DEFAULT	1
+
+struct conf_where {
+	const char		*file;	/* owned by struct conf */
+	int			 line;
+};
+
+/* phyint IF [enable|disable] [mrdisc] [ttl-threshold N] */
+struct conf_phyint {
+	TAILQ_ENTRY(conf_phyint) link;
+	char			 ifname[IFNAMSIZ];	/* may end in '+' */
+	int			 enable;		/* 1 enable, 0 disable */
+	int			 mrdisc;		/* 1: RFC 4286 adverts */
+	int			 ttl;			/* 1-255 */
+	struct conf_where	 where;
+};
+
+/*
+ * mroute from IIF [source S[/LEN]] group G[/LEN] to OIF [OIF...]
+ *
+ * A missing source is the unspecified address with length 0, i.e. (*,G).
+ * Source and group are always of the same family.
+ */
+struct conf_mroute {
+	TAILQ_ENTRY(conf_mroute) link;
+	char			 iif[IFNAMSIZ];
+	struct inet_pfx		 src;
+	struct inet_pfx		 grp;
+	int			 noifs;
+	char			 oifs[CONF_MAXOIFS][IFNAMSIZ];
+	struct conf_where	 where;
+};
+
+/* mgroup from IF [source S[/LEN]] group G[/LEN]   (alias: ssmgroup) */
+struct conf_mgroup {
+	TAILQ_ENTRY(conf_mgroup) link;
+	char			 ifname[IFNAMSIZ];
+	struct inet_pfx		 src;		/* len 0: any source (ASM) */
+	struct inet_pfx		 grp;
+	struct conf_where	 where;
+};
+
+struct conf_file {
+	TAILQ_ENTRY(conf_file)	 link;
+	char			 path[];
+};
+
+struct conf {
+	TAILQ_HEAD(, conf_phyint) phyints;
+	TAILQ_HEAD(, conf_mroute) mroutes;
+	TAILQ_HEAD(, conf_mgroup) mgroups;
+	TAILQ_HEAD(, conf_file)	 files;		/* names for conf_where */
+	int			 nerrors;
+};
+
+struct conf	*conf_new(void);
+void		 conf_free(struct conf *);
+
+/*
+ * Parse a file (and what it includes) into c.  Every problem is logged
+ * at LOG_ERR as "FILE line N: reason" and counted in c->nerrors; the
+ * offending line is skipped.  A missing top-level file is not an error
+ * for the daemon (it logs and continues), so it returns -1 with errno
+ * ENOENT and the caller decides.  Returns the number of errors.
+ */
+int		 conf_parse_file(struct conf *c, const char *path);
+
+/* Parse one line, as if read from file:line.  Returns 0 or -1. */
+int		 conf_parse_line(struct conf *c, const char *text,
+		    const char *file, int line);
+
+/* Shared validators: 0 on success, -1 with a reason in err. */
+int		 conf_check_ifname(const char *name, char *err, size_t errlen);
+int		 conf_parse_group(const char *, struct inet_pfx *, char *err,
+		    size_t errlen);
+int		 conf_parse_source(const char *, struct inet_pfx *, char *err,
+		    size_t errlen);
+/* Families agree, group is multicast, OIF count within limits. */
+int		 conf_check_mroute(const struct conf_mroute *, char *err,
+		    size_t errlen);
+int		 conf_check_mgroup(const struct conf_mgroup *, char *err,
+		    size_t errlen);
+/* Number of (source, group) pairs an mgroup expands to. */
+uint64_t	 conf_mgroup_count(const struct conf_mgroup *);
+
+/* "eth+" matches every name starting with "eth"; otherwise exact. */
+int		 conf_ifname_match(const char *pattern, const char *name);
+
+/* For golden tests and debugging: print c in canonical form. */
+void		 conf_dump(const struct conf *c, FILE *fp);
+
+#endif /* SMCR_CONF_H */

@@ -1,0 +1,53 @@
+/*
+ * iface.h - the interfaces of the system, keyed by ifindex
+ *
+ * Interfaces are learned from the system (iface_refresh) and kept in an
+ * RB tree by ifindex.  A VIF (IPv4) or MIF (IPv6) is allocated lazily
+ * on the first reference and released with the last one, so only
+ * interfaces that something uses take one of the kernel's 32 slots.
+ */
+#ifndef SMCR_IFACE_H
+#define SMCR_IFACE_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/tree.h>
+
+#define NO_VIF		-1
+
+struct iface {
+	RB_ENTRY(iface)	 entry;
+	int		 ifindex;
+	char		 name[IFNAMSIZ];
+	unsigned int	 flags;		/* IFF_* */
+	struct in_addr	 inaddr;	/* primary IPv4 address, or 0 */
+	struct in6_addr	 ll6;		/* IPv6 link-local, or :: */
+	int		 vif;		/* IPv4 VIF, or NO_VIF */
+	int		 mif;		/* IPv6 MIF, or NO_VIF */
+	int		 refs[2];	/* users of vif [0] and mif [1] */
+	int		 ttl;		/* phyint ttl-threshold, 1-255 */
+	bool		 disabled;	/* phyint IF disable */
+	bool		 seen;		/* iface_refresh() mark */
+};
+
+RB_HEAD(iface_tree, iface);
+RB_PROTOTYPE(iface_tree, iface, entry, iface_cmp)
+extern struct iface_tree ifaces;
+
+#define IFACE_FOREACH(ifp)	RB_FOREACH(ifp, iface_tree, &ifaces)
+
+void		 iface_init(void);
+void		 iface_exit(void);
+/* Re-read the system's interfaces; returns the number that vanished. */
+int		 iface_refresh(void);
+struct iface	*iface_find(int ifindex);
+struct iface	*iface_find_name(const char *name);
+/* Take or drop a VIF/MIF reference; family AF_INET or AF_INET6. */
+int		 iface_ref(struct iface *, int family);
+void		 iface_unref(struct iface *, int family);
+/* The VIF (AF_INET) or MIF (AF_INET6) of ifp, or NO_VIF. */
+int		 iface_vif(const struct iface *, int family);
+struct iface	*iface_find_vif(int family, int vif);
+
+#endif /* SMCR_IFACE_H */

@@ -1,0 +1,456 @@
+/*
+ * kern.c - the Linux multicast routing API (MRT_* and MRT6_*)
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/mroute.h>
+#include <linux/mroute6.h>
+#include <event2/event.h>
+
+#include "iface.h"
+#include "kern.h"
+#include "log.h"
+#include "smcrouted.h"
+
+#define KERN_RCVBUF	(1024 * 1024)
+
+struct kern_sock {
+	int		 fd;
+	struct event	*ev;
+	uint32_t	 vifs;		/* bitmap of slots in use */
+};
+
+static struct kern_sock ks4 = { .fd = -1 }, ks6 = { .fd = -1 };
+static kern_upcall_fn upcall_fn;
+static kern_pkt_fn pkt_fn;
+
+static struct kern_sock *
+kern_sock(int family)
+{
+	return family == AF_INET6 ? &ks6 : &ks4;
+}
+
+bool
+kern_available(int family)
+{
+	return kern_sock(family)->fd >= 0;
+}
+
+int
+kern_fd(int family)
+{
+	return kern_sock(family)->fd;
+}
+
+void
+kern_set_pkt_handler(kern_pkt_fn fn)
+{
+	pkt_fn = fn;
+}
+
+/*
+ * IPv4: an upcall is an igmpmsg whose im_mbz is zero where an IP header
+ * would have its protocol field zero; anything else is a real IGMP
+ * packet for the proxy.
+ */
+static void
+kern_read4(int fd)
+{
+	uint8_t buf[9216];
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	ssize_t len;
+
+	for (;;) {
+		struct iovec iov = { buf, sizeof(buf) };
+		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct msghdr msg = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct cmsghdr *cm;
+		int ifindex = 0;
+
+		fromlen = sizeof(from);
+		(void)fromlen;
+		len = recvmsg(fd, &msg, MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("kernel: recvmsg");
+			return;
+		}
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+			if (cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_PKTINFO)
+				ifindex = ((struct in_pktinfo *)
+				    CMSG_DATA(cm))->ipi_ifindex;
+
+		if ((size_t)len >= sizeof(struct igmpmsg) &&
+		    buf[offsetof(struct igmpmsg, im_mbz)] == 0 &&
+		    buf[9] == 0) {
+			struct igmpmsg im;
+			struct kern_upcall up;
+
+			memcpy(&im, buf, sizeof(im));
+			if (im.im_msgtype == IGMPMSG_NOCACHE)
+				up.type = KERN_NOCACHE;
+			else if (im.im_msgtype == IGMPMSG_WRONGVIF)
+				up.type = KERN_WRONGVIF;
+			else
+				continue;
+			inet_from_v4(&up.src, im.im_src);
+			inet_from_v4(&up.grp, im.im_dst);
+			up.vif = im.im_vif;
+			if (upcall_fn)
+				upcall_fn(AF_INET, &up);
+			continue;
+		}
+		if (pkt_fn)
+			pkt_fn(AF_INET, buf, (size_t)len, ifindex);
+	}
+}
+
+/* IPv6: an mrt6msg has im6_mbz zero where ICMPv6 has a non-zero type. */
+static void
+kern_read6(int fd)
+{
+	uint8_t buf[9216];
+	ssize_t len;
+
+	for (;;) {
+		struct mrt6msg im;
+		struct kern_upcall up;
+
+		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("kernel: recv");
+			return;
+		}
+		if ((size_t)len < sizeof(im))
+			continue;
+		memcpy(&im, buf, sizeof(im));
+		if (im.im6_mbz != 0)
+			continue;
+		if (im.im6_msgtype == MRT6MSG_NOCACHE)
+			up.type = KERN_NOCACHE;
+		else if (im.im6_msgtype == MRT6MSG_WRONGMIF)
+			up.type = KERN_WRONGVIF;
+		else
+			continue;
+		inet_from_v6(&up.src, &im.im6_src);
+		inet_from_v6(&up.grp, &im.im6_dst);
+		up.vif = im.im6_mif;
+		if (upcall_fn)
+			upcall_fn(AF_INET6, &up);
+	}
+}
+
+static void
+kern_readable(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	if (arg == &ks6)
+		kern_read6(fd);
+	else
+		kern_read4(fd);
+}
+
+int
+kern_init(int family, uint32_t table, kern_upcall_fn fn)
+{
+	struct kern_sock *ks = kern_sock(family);
+	int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	int proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_IGMP;
+	int one = 1, rcvbuf = KERN_RCVBUF, saved;
+	int opt_table = family == AF_INET6 ? MRT6_TABLE : MRT_TABLE;
+	int opt_init = family == AF_INET6 ? MRT6_INIT : MRT_INIT;
+	int opt_assert = family == AF_INET6 ? MRT6_ASSERT : MRT_ASSERT;
+	int fd;
+
+	upcall_fn = fn;
+	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+	if (fd < 0)
+		return -1;
+	/* Table 0 is RT_TABLE_DEFAULT's kernel alias: leave it unset. */
+	if (table && setsockopt(fd, level, opt_table, &table, sizeof(table))) {
+		saved = errno;
+		close(fd);
+		errno = saved == ENOPROTOOPT ? ENOTSUP : saved;
+		return -1;
+	}
+	if (setsockopt(fd, level, opt_init, &one, sizeof(one))) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	/* WRONGVIF/WRONGMIF upcalls need assert mode. */
+	if (setsockopt(fd, level, opt_assert, &one, sizeof(one)))
+		log_warn("kernel: cannot enable %s assert mode",
+		    family == AF_INET6 ? "MRT6" : "MRT");
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		log_warn("kernel: SO_RCVBUF");
+	if (family == AF_INET) {
+		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
+			log_warn("kernel: IP_PKTINFO");
+	} else {
+		struct icmp6_filter filt;
+
+		/* Upcalls bypass the filter; block every ICMPv6 message. */
+		ICMP6_FILTER_SETBLOCKALL(&filt);
+		if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
+		    sizeof(filt)))
+			log_warn("kernel: ICMP6_FILTER");
+	}
+
+	ks->fd = fd;
+	ks->vifs = 0;
+	ks->ev = event_new(evbase, fd, EV_READ | EV_PERSIST, kern_readable, ks);
+	if (!ks->ev || event_add(ks->ev, NULL)) {
+		kern_exit(family);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void
+kern_exit(int family)
+{
+	struct kern_sock *ks = kern_sock(family);
+	int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	int opt = family == AF_INET6 ? MRT6_DONE : MRT_DONE;
+	int dummy = 0;
+
+	if (ks->fd < 0)
+		return;
+	if (ks->ev)
+		event_free(ks->ev);
+	ks->ev = NULL;
+	/* MRT_DONE drops every VIF and MFC entry of the table. */
+	if (setsockopt(ks->fd, level, opt, &dummy, sizeof(dummy)))
+		log_warn("kernel: %s", family == AF_INET6 ? "MRT6_DONE" :
+		    "MRT_DONE");
+	close(ks->fd);
+	ks->fd = -1;
+	ks->vifs = 0;
+}
+
+static int
+kern_slot(struct kern_sock *ks)
+{
+	int i;
+
+	for (i = 0; i < MAXVIFS; i++)
+		if (!(ks->vifs & (1u << i)))
+			return i;
+	return -1;
+}
+
+int
+kern_vif_add(struct iface *ifp, int family)
+{
+	struct kern_sock *ks = kern_sock(family);
+	int slot;
+
+	if (ks->fd < 0) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	slot = kern_slot(ks);
+	if (slot < 0) {
+		log_warnx("Cannot add %s for %s: all %d slots in use",
+		    family == AF_INET6 ? "MIF" : "VIF", ifp->name, MAXVIFS);
+		errno = ENOSPC;
+		return -1;
+	}
+	if (family == AF_INET) {
+		struct vifctl vc;
+
+		memset(&vc, 0, sizeof(vc));
+		vc.vifc_vifi = (vifi_t)slot;
+		vc.vifc_flags = VIFF_USE_IFINDEX;
+		vc.vifc_threshold = (unsigned char)ifp->ttl;
+		vc.vifc_lcl_ifindex = ifp->ifindex;
+		if (setsockopt(ks->fd, IPPROTO_IP, MRT_ADD_VIF, &vc,
+		    sizeof(vc))) {
+			log_warn("Cannot add VIF for %s", ifp->name);
+			return -1;
+		}
+		ifp->vif = slot;
+	} else {
+		struct mif6ctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mif6c_mifi = (mifi_t)slot;
+		mc.mif6c_pifi = (unsigned short)ifp->ifindex;
+		mc.vifc_threshold = (unsigned char)ifp->ttl;
+		if (setsockopt(ks->fd, IPPROTO_IPV6, MRT6_ADD_MIF, &mc,
+		    sizeof(mc))) {
+			log_warn("Cannot add MIF for %s", ifp->name);
+			return -1;
+		}
+		ifp->mif = slot;
+	}
+	ks->vifs |= 1u << slot;
+	log_debug("%s: %s %d", ifp->name, family == AF_INET6 ? "MIF" : "VIF",
+	    slot);
+	return 0;
+}
+
+int
+kern_vif_del(struct iface *ifp, int family)
+{
+	struct kern_sock *ks = kern_sock(family);
+	int slot = iface_vif(ifp, family), rc = 0;
+
+	if (slot == NO_VIF)
+		return 0;
+	if (ks->fd >= 0) {
+		if (family == AF_INET) {
+			struct vifctl vc;
+
+			memset(&vc, 0, sizeof(vc));
+			vc.vifc_vifi = (vifi_t)slot;
+			rc = setsockopt(ks->fd, IPPROTO_IP, MRT_DEL_VIF, &vc,
+			    sizeof(vc));
+		} else {
+			mifi_t mifi = (mifi_t)slot;
+
+			rc = setsockopt(ks->fd, IPPROTO_IPV6, MRT6_DEL_MIF,
+			    &mifi, sizeof(mifi));
+		}
+		/* Gone with its device already: not worth a warning. */
+		if (rc && errno != EADDRNOTAVAIL)
+			log_warn("Cannot delete %s %d of %s",
+			    family == AF_INET6 ? "MIF" : "VIF", slot,
+			    ifp->name);
+	}
+	ks->vifs &= ~(1u << slot);
+	if (family == AF_INET6)
+		ifp->mif = NO_VIF;
+	else
+		ifp->vif = NO_VIF;
+	return rc;
+}
+
+int
+kern_mfc_add(const struct inet_addr *src, const struct inet_addr *grp,
+    int iif, const uint8_t ttls[MAXVIFS])
+{
+	struct kern_sock *ks = kern_sock(grp->family);
+	int i;
+
+	if (ks->fd < 0) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	if (grp->family == AF_INET) {
+		struct mfcctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mfcc_origin = src->u.v4;
+		mc.mfcc_mcastgrp = grp->u.v4;
+		mc.mfcc_parent = (vifi_t)iif;
+		memcpy(mc.mfcc_ttls, ttls, MAXVIFS);
+		return setsockopt(ks->fd, IPPROTO_IP, MRT_ADD_MFC, &mc,
+		    sizeof(mc));
+	} else {
+		struct mf6cctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mf6cc_origin.sin6_family = AF_INET6;
+		mc.mf6cc_origin.sin6_addr = src->u.v6;
+		mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
+		mc.mf6cc_mcastgrp.sin6_addr = grp->u.v6;
+		mc.mf6cc_parent = (mifi_t)iif;
+		for (i = 0; i < MAXVIFS; i++)
+			if (ttls[i])
+				IF_SET(i, &mc.mf6cc_ifset);
+		return setsockopt(ks->fd, IPPROTO_IPV6, MRT6_ADD_MFC, &mc,
+		    sizeof(mc));
+	}
+}
+
+int
+kern_mfc_del(const struct inet_addr *src, const struct inet_addr *grp,
+    int iif)
+{
+	struct kern_sock *ks = kern_sock(grp->family);
+
+	if (ks->fd < 0) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	if (grp->family == AF_INET) {
+		struct mfcctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mfcc_origin = src->u.v4;
+		mc.mfcc_mcastgrp = grp->u.v4;
+		mc.mfcc_parent = (vifi_t)iif;
+		return setsockopt(ks->fd, IPPROTO_IP, MRT_DEL_MFC, &mc,
+		    sizeof(mc));
+	} else {
+		struct mf6cctl mc;
+
+		memset(&mc, 0, sizeof(mc));
+		mc.mf6cc_origin.sin6_family = AF_INET6;
+		mc.mf6cc_origin.sin6_addr = src->u.v6;
+		mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
+		mc.mf6cc_mcastgrp.sin6_addr = grp->u.v6;
+		mc.mf6cc_parent = (mifi_t)iif;
+		return setsockopt(ks->fd, IPPROTO_IPV6, MRT6_DEL_MFC, &mc,
+		    sizeof(mc));
+	}
+}
+
+int
+kern_mfc_stats(const struct inet_addr *src, const struct inet_addr *grp,
+    struct kern_stats *st)
+{
+	struct kern_sock *ks = kern_sock(grp->family);
+
+	memset(st, 0, sizeof(*st));
+	if (ks->fd < 0) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	if (grp->family == AF_INET) {
+		struct sioc_sg_req sg;
+
+		memset(&sg, 0, sizeof(sg));
+		sg.src = src->u.v4;
+		sg.grp = grp->u.v4;
+		if (ioctl(ks->fd, SIOCGETSGCNT, &sg))
+			return -1;
+		st->pkts = sg.pktcnt;
+		st->bytes = sg.bytecnt;
+		st->wrong_if = sg.wrong_if;
+	} else {
+		struct sioc_sg_req6 sg;
+
+		memset(&sg, 0, sizeof(sg));
+		sg.src.sin6_family = AF_INET6;
+		sg.src.sin6_addr = src->u.v6;
+		sg.grp.sin6_family = AF_INET6;
+		sg.grp.sin6_addr = grp->u.v6;
+		if (ioctl(ks->fd, SIOCGETSGCNT_IN6, &sg))
+			return -1;
+		st->pkts = sg.pktcnt;
+		st->bytes = sg.bytecnt;
+		st->wrong_if = sg.wrong_if;
+	}
+	return 0;
+}

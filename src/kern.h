@@ -1,0 +1,71 @@
+/*
+ * kern.h - the Linux multicast routing API (MRT_* and MRT6_*)
+ *
+ * This is the only code that talks to the kernel's multicast routing
+ * tables.  One raw socket per family holds the routing table; the
+ * kernel's upcalls (NOCACHE, WRONGVIF) arrive on it and are passed to
+ * the handler given to kern_init().  IGMP packets that are not upcalls
+ * arrive on the same IPv4 socket and go to the packet handler, if any.
+ */
+#ifndef SMCR_KERN_H
+#define SMCR_KERN_H
+
+#include <stdint.h>
+#include <linux/mroute.h>
+
+#include "inet.h"
+
+struct iface;
+
+enum kern_upcall_type {
+	KERN_NOCACHE = 1,		/* no MFC entry for (S,G) */
+	KERN_WRONGVIF,			/* (S,G) arrived on another VIF */
+};
+
+struct kern_upcall {
+	int			 type;
+	struct inet_addr	 src;
+	struct inet_addr	 grp;
+	int			 vif;	/* where the packet arrived */
+};
+
+struct kern_stats {
+	uint64_t		 pkts;
+	uint64_t		 bytes;
+	uint64_t		 wrong_if;
+};
+
+typedef void (*kern_upcall_fn)(int family, const struct kern_upcall *);
+/* A received packet on the IPv4 routing socket that is not an upcall. */
+typedef void (*kern_pkt_fn)(int family, const uint8_t *, size_t,
+    int ifindex);
+
+/*
+ * Take the routing table for family.  Returns 0, or -1 with errno:
+ * EADDRINUSE when another router holds the table, ENOPROTOOPT or
+ * EAFNOSUPPORT when the kernel has no multicast routing for family,
+ * ENOENT/EINVAL-ish when the table cannot be selected.
+ */
+int	kern_init(int family, uint32_t table, kern_upcall_fn);
+void	kern_exit(int family);
+bool	kern_available(int family);
+int	kern_fd(int family);
+void	kern_set_pkt_handler(kern_pkt_fn);
+
+/* Allocate a VIF/MIF for ifp in the first free slot; sets ifp->vif/mif. */
+int	kern_vif_add(struct iface *, int family);
+int	kern_vif_del(struct iface *, int family);
+
+/*
+ * Install or update (S,G) with inbound VIF iif and per-VIF TTL
+ * thresholds (0 = do not forward).  An existing (S,G) is updated in
+ * place by the kernel, so no packet is lost.
+ */
+int	kern_mfc_add(const struct inet_addr *src, const struct inet_addr *grp,
+	    int iif, const uint8_t ttls[MAXVIFS]);
+int	kern_mfc_del(const struct inet_addr *src, const struct inet_addr *grp,
+	    int iif);
+int	kern_mfc_stats(const struct inet_addr *src,
+	    const struct inet_addr *grp, struct kern_stats *);
+
+#endif /* SMCR_KERN_H */

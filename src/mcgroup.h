@@ -1,0 +1,50 @@
+/*
+ * mcgroup.h - group memberships the daemon holds (mgroup, join)
+ *
+ * Each membership is (interface, source, group); source any is ASM.
+ * Memberships are spread over as many sockets as the kernel's
+ * per-socket limit requires (net.ipv4.igmp_max_memberships, 20 by
+ * default; IPv6 is bounded by socket option memory), so thousands of
+ * groups work with default sysctls.
+ */
+#ifndef SMCR_MCGROUP_H
+#define SMCR_MCGROUP_H
+
+#include <stdbool.h>
+#include <sys/tree.h>
+
+#include "inet.h"
+
+#define MCGROUP_CONF	0x1
+#define MCGROUP_IPC	0x2
+
+struct mcsock;
+
+struct mcgroup {
+	RB_ENTRY(mcgroup) entry;
+	int		 ifindex;
+	struct inet_addr grp;
+	struct inet_addr src;		/* any: ASM */
+	unsigned int	 origin;
+	bool		 stale;
+	struct mcsock	*sock;
+};
+
+void		 mcgroup_init(void);
+void		 mcgroup_exit(void);
+/* 0, or -1 with a reason in err (already joined, kernel refused...). */
+int		 mcgroup_join(int ifindex, const struct inet_addr *src,
+		    const struct inet_addr *grp, unsigned int origin,
+		    char *err, size_t errlen);
+int		 mcgroup_leave(int ifindex, const struct inet_addr *src,
+		    const struct inet_addr *grp, char *err, size_t errlen);
+/* Reload: mark all, re-join keeps, sweep leaves the rest. */
+void		 mcgroup_mark_all(void);
+void		 mcgroup_sweep(void);
+/* Leave every membership on ifindex (the interface is gone). */
+void		 mcgroup_drop_iface(int ifindex);
+
+struct mcgroup	*mcgroup_first(void);
+struct mcgroup	*mcgroup_next(struct mcgroup *);
+
+#endif /* SMCR_MCGROUP_H */

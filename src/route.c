@@ -1,0 +1,732 @@
+/*
+ * route.c - the route engine: one table of rules, one kernel cache
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <event2/event.h>
+
+#include "iface.h"
+#include "log.h"
+#include "route.h"
+#include "script.h"
+#include "smcrouted.h"
+
+RB_HEAD(route_tree, route);
+RB_HEAD(mfc_tree, mfc);
+
+static struct route_tree rules = RB_INITIALIZER(&rules);
+static struct mfc_tree cache = RB_INITIALIZER(&cache);
+static route_hook_fn hook;
+static struct event *expire_ev;
+/* How many rules have each group prefix length, per family. */
+static unsigned int glen_used[2][129];
+
+/* Rules sort by group (family, length, address), IIF, then source. */
+static int
+route_cmp(struct route *a, struct route *b)
+{
+	int rc;
+
+	if (a->grp.addr.family != b->grp.addr.family)
+		return a->grp.addr.family < b->grp.addr.family ? -1 : 1;
+	if (a->grp.len != b->grp.len)
+		return a->grp.len < b->grp.len ? -1 : 1;
+	if ((rc = inet_cmp(&a->grp.addr, &b->grp.addr)))
+		return rc;
+	if (a->iif != b->iif)
+		return a->iif < b->iif ? -1 : 1;
+	return inet_pfx_cmp(&a->src, &b->src);
+}
+
+static int
+mfc_cmp(struct mfc *a, struct mfc *b)
+{
+	int rc = inet_cmp(&a->grp, &b->grp);
+
+	return rc ? rc : inet_cmp(&a->src, &b->src);
+}
+
+RB_GENERATE_STATIC(route_tree, route, entry, route_cmp)
+RB_GENERATE_STATIC(mfc_tree, mfc, entry, mfc_cmp)
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static const char *
+sg_str(const struct inet_addr *src, const struct inet_addr *grp, char *buf,
+    size_t len)
+{
+	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, "(%s, %s)", inet_is_any(src) ? "*" :
+	    inet_str(src, s, sizeof(s)), inet_str(grp, g, sizeof(g)));
+	return buf;
+}
+
+static unsigned int *
+glen_slot(const struct route *r)
+{
+	return &glen_used[r->grp.addr.family == AF_INET6][r->grp.len];
+}
+
+bool
+route_is_sg(const struct route *r)
+{
+	return inet_pfx_is_host(&r->grp) && inet_pfx_is_host(&r->src);
+}
+
+static const char *
+ifname(int ifindex)
+{
+	struct iface *ifp = iface_find(ifindex);
+
+	return ifp ? ifp->name : "?";
+}
+
+/* VIF references: every interface a rule names has a VIF/MIF. */
+static void
+rule_ref(const struct route *r)
+{
+	int family = r->grp.addr.family, i;
+	struct iface *ifp;
+
+	if ((ifp = iface_find(r->iif)))
+		iface_ref(ifp, family);
+	for (i = 0; i < r->noifs; i++)
+		if ((ifp = iface_find(r->oifs[i])))
+			iface_ref(ifp, family);
+}
+
+static void
+rule_unref(const struct route *r)
+{
+	int family = r->grp.addr.family, i;
+	struct iface *ifp;
+
+	if ((ifp = iface_find(r->iif)))
+		iface_unref(ifp, family);
+	for (i = 0; i < r->noifs; i++)
+		if ((ifp = iface_find(r->oifs[i])))
+			iface_unref(ifp, family);
+}
+
+static void
+oif_set(int *oifs, int *noifs, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < *noifs; i++)
+		if (oifs[i] == ifindex)
+			return;
+	if (*noifs < ROUTE_MAXOIFS)
+		oifs[(*noifs)++] = ifindex;
+}
+
+/*
+ * Visit every rule whose group prefix contains grp and whose IIF is
+ * iif (any IIF when iif is 0): one tree search per group prefix length
+ * in use, never a scan of all rules.
+ */
+static void
+rules_matching(const struct inet_addr *src, const struct inet_addr *grp,
+    int iif, void (*fn)(struct route *, void *), void *arg)
+{
+	int v6 = grp->family == AF_INET6, max = inet_maxlen(grp->family);
+	struct route key, *r;
+	int len;
+
+	for (len = max; len >= 0; len--) {
+		if (!glen_used[v6][len])
+			continue;
+		memset(&key, 0, sizeof(key));
+		key.grp.addr = *grp;
+		inet_mask(&key.grp.addr, len);
+		key.grp.len = (uint8_t)len;
+		key.iif = iif;
+		inet_any(&key.src.addr, AF_UNSPEC);
+		for (r = RB_NFIND(route_tree, &rules, &key); r;
+		    r = RB_NEXT(route_tree, &rules, r)) {
+			if (r->grp.len != len ||
+			    inet_cmp(&r->grp.addr, &key.grp.addr))
+				break;
+			if (iif && r->iif != iif)
+				break;
+			if (inet_pfx_match(&r->src, src))
+				fn(r, arg);
+		}
+	}
+}
+
+struct compute {
+	int	oifs[ROUTE_MAXOIFS];
+	int	noifs;
+	int	exact_iif;	/* IIF of a matching (S,G) rule */
+};
+
+static void
+compute_add(struct route *r, void *arg)
+{
+	struct compute *c = arg;
+	int i;
+
+	for (i = 0; i < r->noifs; i++)
+		oif_set(c->oifs, &c->noifs, r->oifs[i]);
+}
+
+static void
+compute_exact(struct route *r, void *arg)
+{
+	struct compute *c = arg;
+
+	if (route_is_sg(r) && !c->exact_iif)
+		c->exact_iif = r->iif;
+}
+
+/* The IIF of a configured (S,G) rule for src and grp, or 0. */
+static int
+exact_iif(const struct inet_addr *src, const struct inet_addr *grp)
+{
+	struct compute c = { .noifs = 0, .exact_iif = 0 };
+
+	rules_matching(src, grp, 0, compute_exact, &c);
+	return c.exact_iif;
+}
+
+/* Work out m's outbound set and tell the kernel if it changed. */
+static int
+mfc_update(struct mfc *m)
+{
+	struct compute c = { .noifs = 0, .exact_iif = 0 };
+	int family = m->grp.family, vif, i;
+	uint8_t ttls[MAXVIFS];
+	struct iface *ifp;
+	char buf[2 * INET6_ADDRSTRLEN + 8];
+
+	rules_matching(&m->src, &m->grp, m->iif, compute_add, &c);
+	if (hook)
+		hook(&m->src, &m->grp, m->iif, c.oifs, &c.noifs);
+
+	memset(ttls, 0, sizeof(ttls));
+	for (i = 0; i < c.noifs; i++) {
+		/* Never forward back out of the inbound interface. */
+		if (c.oifs[i] == m->iif)
+			continue;
+		ifp = iface_find(c.oifs[i]);
+		if (!ifp || (vif = iface_vif(ifp, family)) == NO_VIF)
+			continue;
+		ttls[vif] = (uint8_t)(ifp->ttl > 0 ? ifp->ttl : 1);
+	}
+
+	ifp = iface_find(m->iif);
+	vif = ifp ? iface_vif(ifp, family) : NO_VIF;
+	if (vif == NO_VIF) {
+		log_debug("%s: inbound %s has no VIF, not installed",
+		    sg_str(&m->src, &m->grp, buf, sizeof(buf)),
+		    ifp ? ifp->name : "?");
+		if (m->installed)
+			kern_mfc_del(&m->src, &m->grp, m->vif);
+		m->installed = false;
+		return -1;
+	}
+	if (m->installed && m->vif == vif && !memcmp(ttls, m->ttls,
+	    sizeof(ttls)))
+		return 0;
+	if (kern_mfc_add(&m->src, &m->grp, vif, ttls)) {
+		log_warn("Cannot add %s from %s to the kernel",
+		    sg_str(&m->src, &m->grp, buf, sizeof(buf)), ifp->name);
+		return -1;
+	}
+	memcpy(m->ttls, ttls, sizeof(ttls));
+	m->vif = vif;
+	m->installed = true;
+	log_debug("Installed %s from %s, %d outbound", sg_str(&m->src, &m->grp,
+	    buf, sizeof(buf)), ifp->name, c.noifs);
+	return 0;
+}
+
+static bool
+mfc_forwards(const struct mfc *m)
+{
+	int i;
+
+	for (i = 0; i < MAXVIFS; i++)
+		if (m->ttls[i])
+			return true;
+	return false;
+}
+
+static struct mfc *
+mfc_find(const struct inet_addr *src, const struct inet_addr *grp)
+{
+	struct mfc key;
+
+	key.src = *src;
+	key.grp = *grp;
+	return RB_FIND(mfc_tree, &cache, &key);
+}
+
+static struct mfc *
+mfc_get(const struct inet_addr *src, const struct inet_addr *grp, int iif)
+{
+	struct mfc *m = mfc_find(src, grp);
+
+	if (m)
+		return m;
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		log_warn("calloc");
+		return NULL;
+	}
+	m->src = *src;
+	m->grp = *grp;
+	m->iif = iif;
+	m->vif = NO_VIF;
+	m->idle_since = now_ms();
+	RB_INSERT(mfc_tree, &cache, m);
+	return m;
+}
+
+static void
+mfc_free(struct mfc *m)
+{
+	if (m->installed && kern_mfc_del(&m->src, &m->grp, m->vif) &&
+	    errno != ENOENT)
+		log_warn("Cannot remove MFC entry");
+	RB_REMOVE(mfc_tree, &cache, m);
+	free(m);
+}
+
+/*
+ * Recompute every kernel entry that rule r covers.  An (S,G) rule
+ * creates its entry; an entry left without any (S,G) rule becomes a
+ * learned one if templates still want it, and goes otherwise.
+ */
+static void
+rule_apply(const struct route *r)
+{
+	struct mfc key, *m, *next;
+
+	if (route_is_sg(r)) {
+		int iif = exact_iif(&r->src.addr, &r->grp.addr);
+
+		m = mfc_find(&r->src.addr, &r->grp.addr);
+		if (iif) {
+			if (!m && !(m = mfc_get(&r->src.addr, &r->grp.addr,
+			    iif)))
+				return;
+			m->iif = iif;
+			m->learned = false;
+			mfc_update(m);
+		} else if (m) {
+			m->learned = true;
+			mfc_update(m);
+			if (!mfc_forwards(m))
+				mfc_free(m);
+		}
+		return;
+	}
+
+	memset(&key, 0, sizeof(key));
+	key.grp = r->grp.addr;
+	inet_any(&key.src, AF_UNSPEC);
+	for (m = RB_NFIND(mfc_tree, &cache, &key); m; m = next) {
+		next = RB_NEXT(mfc_tree, &cache, m);
+		if (!inet_pfx_match(&r->grp, &m->grp))
+			break;
+		if (m->iif != r->iif || !inet_pfx_match(&r->src, &m->src))
+			continue;
+		mfc_update(m);
+	}
+}
+
+static void
+rule_insert(struct route *r)
+{
+	RB_INSERT(route_tree, &rules, r);
+	(*glen_slot(r))++;
+}
+
+static void
+rule_remove(struct route *r)
+{
+	RB_REMOVE(route_tree, &rules, r);
+	(*glen_slot(r))--;
+}
+
+static int
+ifindex_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+oifs_sort(struct route *r)
+{
+	qsort(r->oifs, (size_t)r->noifs, sizeof(r->oifs[0]), ifindex_cmp);
+}
+
+struct route *
+route_find(const struct route *key)
+{
+	return RB_FIND(route_tree, &rules, (struct route *)key);
+}
+
+static int
+route_check(const struct route *in, char *err, size_t errlen)
+{
+	if (!inet_is_multicast(&in->grp.addr)) {
+		snprintf(err, errlen, "group is not a multicast address");
+		return -1;
+	}
+	if (in->src.addr.family != in->grp.addr.family) {
+		snprintf(err, errlen, "source and group of different families");
+		return -1;
+	}
+	if (in->noifs < 0 || in->noifs > ROUTE_MAXOIFS) {
+		snprintf(err, errlen, "too many outbound interfaces (max %d)",
+		    ROUTE_MAXOIFS);
+		return -1;
+	}
+	if (!iface_find(in->iif)) {
+		snprintf(err, errlen, "unknown inbound interface");
+		return -1;
+	}
+	if (!kern_available(in->grp.addr.family)) {
+		snprintf(err, errlen, "%s multicast routing is not available",
+		    in->grp.addr.family == AF_INET6 ? "IPv6" : "IPv4");
+		return -1;
+	}
+	return 0;
+}
+
+int
+route_add(const struct route *in, unsigned int origin, bool merge, char *err,
+    size_t errlen)
+{
+	struct route *r, old;
+	int i;
+
+	if (route_check(in, err, errlen))
+		return -1;
+	r = route_find(in);
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		*r = *in;
+		r->origin = origin;
+		r->stale = false;
+		oifs_sort(r);
+		rule_ref(r);
+		rule_insert(r);
+		rule_apply(r);
+		return 0;
+	}
+
+	/* Take the new references before dropping the old ones. */
+	old = *r;
+	if (!merge)
+		r->noifs = 0;
+	for (i = 0; i < in->noifs; i++)
+		oif_set(r->oifs, &r->noifs, in->oifs[i]);
+	oifs_sort(r);
+	/* A reload's conf route replaces what IPC merged into it. */
+	r->origin = merge ? r->origin | origin : origin;
+	r->stale = false;
+	if (old.noifs == r->noifs && !memcmp(old.oifs, r->oifs,
+	    sizeof(int) * (size_t)r->noifs))
+		return 0;
+	rule_ref(r);
+	rule_apply(r);
+	rule_unref(&old);
+	return 0;
+}
+
+int
+route_del(const struct route *in, char *err, size_t errlen)
+{
+	struct route *r = route_find(in), old;
+	int i, j, n;
+
+	if (!r) {
+		char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
+
+		snprintf(err, errlen, "no route from %s (%s, %s)",
+		    ifname(in->iif), in->src.len ? inet_pfx_str(&in->src, s,
+		    sizeof(s)) : "*", inet_pfx_str(&in->grp, g, sizeof(g)));
+		return -1;
+	}
+	if (in->noifs > 0) {
+		old = *r;
+		for (i = 0; i < in->noifs; i++) {
+			for (j = 0, n = 0; j < r->noifs; j++)
+				if (r->oifs[j] != in->oifs[i])
+					r->oifs[n++] = r->oifs[j];
+			if (n == r->noifs) {
+				snprintf(err, errlen, "%s is not an outbound "
+				    "interface of that route",
+				    ifname(in->oifs[i]));
+				*r = old;
+				return -1;
+			}
+			r->noifs = n;
+		}
+		rule_ref(r);
+		rule_apply(r);
+		rule_unref(&old);
+		return 0;
+	}
+	rule_remove(r);
+	rule_apply(r);
+	rule_unref(r);
+	free(r);
+	return 0;
+}
+
+void
+route_mark_all(void)
+{
+	struct route *r;
+
+	RB_FOREACH(r, route_tree, &rules)
+		r->stale = true;
+}
+
+/* After a reload: what the new configuration did not name goes. */
+void
+route_sweep(void)
+{
+	struct route *r, *next;
+	char err[128];
+
+	RB_FOREACH_SAFE(r, route_tree, &rules, next) {
+		struct route key;
+
+		if (!r->stale)
+			continue;
+		key = *r;
+		key.noifs = 0;		/* the whole rule */
+		route_del(&key, err, sizeof(err));
+	}
+}
+
+void
+route_refresh_group(const struct inet_addr *grp)
+{
+	struct mfc key, *m, *next;
+
+	memset(&key, 0, sizeof(key));
+	key.grp = *grp;
+	inet_any(&key.src, AF_UNSPEC);
+	for (m = RB_NFIND(mfc_tree, &cache, &key); m; m = next) {
+		next = RB_NEXT(mfc_tree, &cache, m);
+		if (inet_cmp(&m->grp, grp))
+			break;
+		mfc_update(m);
+	}
+}
+
+void
+route_refresh_all(void)
+{
+	struct mfc *m, *next;
+
+	RB_FOREACH_SAFE(m, mfc_tree, &cache, next)
+		mfc_update(m);
+}
+
+void
+route_flush(void)
+{
+	struct mfc *m, *next;
+
+	RB_FOREACH_SAFE(m, mfc_tree, &cache, next)
+		if (m->learned)
+			mfc_free(m);
+}
+
+void
+route_upcall(int family, const struct kern_upcall *up)
+{
+	struct iface *ifp = iface_find_vif(family, up->vif);
+	char buf[2 * INET6_ADDRSTRLEN + 8];
+	struct mfc *m;
+	int iif;
+
+	sg_str(&up->src, &up->grp, buf, sizeof(buf));
+	if (!ifp) {
+		log_debug("Upcall for %s on unknown VIF %d", buf, up->vif);
+		return;
+	}
+	if (!inet_is_multicast(&up->grp))
+		return;
+
+	if (up->type == KERN_WRONGVIF) {
+		m = mfc_find(&up->src, &up->grp);
+		/* A configured (S,G) keeps its inbound interface. */
+		if (!m || !m->learned || m->iif == ifp->ifindex)
+			return;
+		{
+			struct compute c = { .noifs = 0, .exact_iif = 0 };
+
+			rules_matching(&up->src, &up->grp, ifp->ifindex,
+			    compute_add, &c);
+			if (!c.noifs)
+				return;
+		}
+		m->iif = ifp->ifindex;
+		if (!mfc_update(m)) {
+			log_notice("Moved %s inbound to %s after WRONGVIF", buf,
+			    ifp->name);
+			script_run("install", &up->src, &up->grp);
+		}
+		return;
+	}
+
+	iif = exact_iif(&up->src, &up->grp);
+	m = mfc_get(&up->src, &up->grp, iif ? iif : ifp->ifindex);
+	if (!m)
+		return;
+	if (!iif) {
+		m->learned = true;
+		m->iif = ifp->ifindex;
+	}
+	m->installed = false;	/* the kernel has no entry: force it */
+	m->idle_since = now_ms();
+	m->last_pkts = 0;
+	if (mfc_update(m))
+		return;
+	if (m->learned && mfc_forwards(m)) {
+		log_info("Route %s from %s installed", buf, ifp->name);
+		script_run("install", &up->src, &up->grp);
+	} else if (m->learned) {
+		log_debug("Stop filter %s from %s installed", buf, ifp->name);
+	}
+}
+
+/*
+ * Expire learned entries that saw no valid packet (packets minus those
+ * that came in on the wrong interface) for cache_timeout seconds.
+ */
+static void
+route_expire(evutil_socket_t fd, short what, void *arg)
+{
+	uint64_t now = now_ms(), tmo = (uint64_t)opts.cache_timeout * 1000;
+	char buf[2 * INET6_ADDRSTRLEN + 8];
+	struct mfc *m, *next;
+	struct kern_stats st;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	RB_FOREACH_SAFE(m, mfc_tree, &cache, next) {
+		uint64_t valid;
+
+		if (!m->learned)
+			continue;
+		if (kern_mfc_stats(&m->src, &m->grp, &st)) {
+			/* Gone from the kernel behind our back. */
+			m->installed = false;
+			mfc_free(m);
+			continue;
+		}
+		valid = st.pkts - st.wrong_if;
+		if (valid != m->last_pkts) {
+			m->last_pkts = valid;
+			m->idle_since = now;
+			continue;
+		}
+		if (now - m->idle_since < tmo)
+			continue;
+		log_info("Expiring idle %s", sg_str(&m->src, &m->grp, buf,
+		    sizeof(buf)));
+		mfc_free(m);
+	}
+}
+
+void
+route_init(void)
+{
+	struct timeval tv;
+	int period;
+
+	RB_INIT(&rules);
+	RB_INIT(&cache);
+	memset(glen_used, 0, sizeof(glen_used));
+	if (opts.cache_timeout <= 0)
+		return;
+	/* Check a few times per timeout: expiry within 1/4 of it. */
+	period = opts.cache_timeout / 4;
+	if (period < 1)
+		period = 1;
+	if (period > 10)
+		period = 10;
+	tv.tv_sec = period;
+	tv.tv_usec = 0;
+	expire_ev = event_new(evbase, -1, EV_PERSIST, route_expire, NULL);
+	if (expire_ev)
+		event_add(expire_ev, &tv);
+}
+
+void
+route_exit(void)
+{
+	struct route *r, *rnext;
+	struct mfc *m, *mnext;
+
+	if (expire_ev)
+		event_free(expire_ev);
+	expire_ev = NULL;
+	RB_FOREACH_SAFE(m, mfc_tree, &cache, mnext)
+		mfc_free(m);
+	RB_FOREACH_SAFE(r, route_tree, &rules, rnext) {
+		rule_remove(r);
+		rule_unref(r);
+		free(r);
+	}
+}
+
+void
+route_set_hook(route_hook_fn fn)
+{
+	hook = fn;
+}
+
+struct route *
+route_first(void)
+{
+	return RB_MIN(route_tree, &rules);
+}
+
+struct route *
+route_next(struct route *r)
+{
+	return RB_NEXT(route_tree, &rules, r);
+}
+
+struct mfc *
+mfc_first(void)
+{
+	return RB_MIN(mfc_tree, &cache);
+}
+
+struct mfc *
+mfc_next(struct mfc *m)
+{
+	return RB_NEXT(mfc_tree, &cache, m);
+}

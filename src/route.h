@@ -1,0 +1,103 @@
+/*
+ * route.h - the route engine: one table of rules, one kernel cache
+ *
+ * Rules are the inputs: routes from smcroute.conf, routes added over
+ * IPC, and (through the membership hook) the IGMP/MLD proxy.  A rule
+ * is (IIF, S/LEN, G/LEN) -> OIFs, with interfaces by ifindex.  A rule
+ * with a host source and a host group is an (S,G) and is installed in
+ * the kernel at once; every other rule is a template, resolved when the
+ * kernel asks about an (S,G) it has no entry for (NOCACHE upcall).
+ *
+ * Each kernel entry (struct mfc) gets as outbound interfaces the union
+ * of the OIFs of every rule that matches its (S,G,IIF), plus what the
+ * proxy hook adds; an empty union is a stop filter, so the kernel stops
+ * asking.  Whenever a rule changes, the entries it covers are
+ * recomputed and updated in place.
+ */
+#ifndef SMCR_ROUTE_H
+#define SMCR_ROUTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/tree.h>
+
+#include "inet.h"
+#include "kern.h"
+
+#define ROUTE_MAXOIFS	32
+
+/* Where a rule came from: a bit mask. */
+#define ROUTE_CONF	0x1
+#define ROUTE_IPC	0x2
+
+struct route {
+	RB_ENTRY(route)	 entry;
+	struct inet_pfx	 grp;
+	int		 iif;		/* ifindex */
+	struct inet_pfx	 src;		/* len 0: any source */
+	int		 noifs;
+	int		 oifs[ROUTE_MAXOIFS];	/* ifindex, sorted */
+	unsigned int	 origin;	/* ROUTE_CONF | ROUTE_IPC */
+	bool		 stale;		/* reload mark */
+};
+
+/* An entry of the kernel's multicast forwarding cache. */
+struct mfc {
+	RB_ENTRY(mfc)	 entry;
+	struct inet_addr grp;
+	struct inet_addr src;
+	int		 iif;		/* ifindex */
+	int		 vif;		/* VIF/MIF installed as parent */
+	uint8_t		 ttls[MAXVIFS];	/* as installed; all 0: stop filter */
+	bool		 learned;	/* from an upcall, may expire */
+	bool		 installed;
+	uint64_t	 last_pkts;	/* valid packets at last check */
+	uint64_t	 idle_since;	/* ms, monotonic */
+};
+
+/*
+ * The proxy's view: add to oifs[] the ifindexes that want (S,G) when
+ * it arrives on iif.  noifs is in/out; at most ROUTE_MAXOIFS.
+ */
+typedef void (*route_hook_fn)(const struct inet_addr *src,
+    const struct inet_addr *grp, int iif, int *oifs, int *noifs);
+
+void		 route_init(void);
+void		 route_exit(void);
+void		 route_set_hook(route_hook_fn);
+
+/*
+ * Add a rule, or change the one with the same (IIF, S, G).  With
+ * merge, the OIFs are added to the existing rule's; otherwise they
+ * replace them.  Returns 0, or -1 with a reason in err.
+ */
+int		 route_add(const struct route *, unsigned int origin, bool merge,
+		    char *err, size_t errlen);
+/*
+ * Remove a rule; with noifs > 0 only those OIFs (the rule stays, a stop
+ * filter if none are left).  Returns -1 if there is no such rule.
+ */
+int		 route_del(const struct route *, char *err, size_t errlen);
+struct route	*route_find(const struct route *);
+
+/* Reload: mark every rule stale, then sweep what was not re-added. */
+void		 route_mark_all(void);
+void		 route_sweep(void);
+
+/* Recompute the kernel entries of a group (proxy membership changed). */
+void		 route_refresh_group(const struct inet_addr *grp);
+/* Recompute every kernel entry (interfaces came or went). */
+void		 route_refresh_all(void);
+/* Drop learned entries now (smcroutectl flush). */
+void		 route_flush(void);
+/* The kernel's upcalls. */
+void		 route_upcall(int family, const struct kern_upcall *);
+
+/* Iteration for show. */
+struct route	*route_first(void);
+struct route	*route_next(struct route *);
+struct mfc	*mfc_first(void);
+struct mfc	*mfc_next(struct mfc *);
+bool		 route_is_sg(const struct route *);
+
+#endif /* SMCR_ROUTE_H */

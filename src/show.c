@@ -1,0 +1,257 @@
+/*
+ * show.c - what smcroutectl show prints, rendered by table.c
+ *
+ * Each object is described once, as rows of typed cells; table.c turns
+ * the document into the text tables or the JSON, so they cannot drift.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <event2/buffer.h>
+
+#include "apply.h"
+#include "iface.h"
+#include "kern.h"
+#include "mcgroup.h"
+#include "msg.h"
+#include "route.h"
+#include "show.h"
+#include "table.h"
+
+static const char *
+ifname(int ifindex)
+{
+	struct iface *ifp = iface_find(ifindex);
+
+	return ifp ? ifp->name : "?";
+}
+
+/* Source text, or NULL for any source. */
+static const char *
+src_str(const struct inet_pfx *p, char *buf, size_t len)
+{
+	if (p->len == 0 && inet_is_any(&p->addr))
+		return NULL;
+	return inet_pfx_str(p, buf, len);
+}
+
+static void
+row_route(struct table *t, const struct route *r)
+{
+	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
+	struct kern_stats st;
+	int i;
+
+	table_row(t);
+	table_cell_sg(t, src_str(&r->src, s, sizeof(s)),
+	    inet_pfx_str(&r->grp, g, sizeof(g)));
+	table_cell_str(t, ifname(r->iif));
+	if (route_is_sg(r) && !kern_mfc_stats(&r->src.addr, &r->grp.addr,
+	    &st)) {
+		table_cell_int(t, (int64_t)st.pkts);
+		table_cell_int(t, (int64_t)st.bytes);
+	} else {
+		table_cell_null(t);
+		table_cell_null(t);
+	}
+	table_cell_list(t);
+	for (i = 0; i < r->noifs; i++)
+		table_list_add(t, ifname(r->oifs[i]));
+}
+
+static bool
+mfc_active(const struct mfc *m)
+{
+	int i;
+
+	for (i = 0; i < MAXVIFS; i++)
+		if (m->ttls[i])
+			return true;
+	return false;
+}
+
+static void
+row_mfc(struct table *t, const struct mfc *m)
+{
+	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	struct kern_stats st;
+	struct iface *ifp;
+	int vif;
+
+	table_row(t);
+	table_cell_sg(t, inet_str(&m->src, s, sizeof(s)),
+	    inet_str(&m->grp, g, sizeof(g)));
+	table_cell_str(t, ifname(m->iif));
+	if (!kern_mfc_stats(&m->src, &m->grp, &st)) {
+		table_cell_int(t, (int64_t)st.pkts);
+		table_cell_int(t, (int64_t)st.bytes);
+	} else {
+		table_cell_null(t);
+		table_cell_null(t);
+	}
+	table_cell_list(t);
+	for (vif = 0; vif < MAXVIFS; vif++)
+		if (m->ttls[vif] &&
+		    (ifp = iface_find_vif(m->grp.family, vif)))
+			table_list_add(t, ifp->name);
+}
+
+static void
+show_routes(struct table_doc *doc)
+{
+	struct table *asm_t, *ssm_t, *kern_t;
+	struct route *r;
+	struct mfc *m;
+	int pass;
+
+	asm_t = table_new(doc, "routes", "asm", "(*,G) Template Rules",
+	    &table_route, 0);
+	ssm_t = table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route,
+	    0);
+	kern_t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
+	    &table_route, 0);
+	for (r = route_first(); r; r = route_next(r))
+		row_route(route_is_sg(r) ? ssm_t : asm_t, r);
+	/* Active entries first, then stop filters. */
+	for (pass = 0; pass < 2; pass++)
+		for (m = mfc_first(); m; m = mfc_next(m))
+			if (m->installed && mfc_active(m) == !pass)
+				row_mfc(kern_t, m);
+}
+
+static void
+show_groups(struct table_doc *doc)
+{
+	const struct conf_mgroup *cg;
+	const struct conf *c = apply_running();
+	struct table *conf_t, *kern_t;
+	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
+	struct mcgroup *mg;
+	int i, npend = apply_pending_count();
+
+	conf_t = table_new(doc, "groups", "conf", "Group Memberships Table",
+	    &table_group, 0);
+	kern_t = table_new(doc, "groups", "kernel",
+	    "Kernel Group Membership Table", &table_group, 0);
+	if (c) {
+		TAILQ_FOREACH(cg, &c->mgroups, link) {
+			/* Pending ones are in show pending. */
+			for (i = 0; i < npend; i++)
+				if (apply_pending_get(i)->mgroup == cg)
+					break;
+			if (i < npend)
+				continue;
+			table_row(conf_t);
+			table_cell_sg(conf_t, src_str(&cg->src, s, sizeof(s)),
+			    inet_pfx_str(&cg->grp, g, sizeof(g)));
+			table_cell_str(conf_t, cg->ifname);
+		}
+	}
+	for (mg = mcgroup_first(); mg; mg = mcgroup_next(mg)) {
+		const char *src = inet_is_any(&mg->src) ? NULL :
+		    inet_str(&mg->src, s, sizeof(s));
+
+		inet_str(&mg->grp, g, sizeof(g));
+		if (mg->origin & MCGROUP_IPC) {
+			table_row(conf_t);
+			table_cell_sg(conf_t, src, g);
+			table_cell_str(conf_t, ifname(mg->ifindex));
+		}
+		table_row(kern_t);
+		table_cell_sg(kern_t, src, g);
+		table_cell_str(kern_t, ifname(mg->ifindex));
+	}
+}
+
+static void
+show_interfaces(struct table_doc *doc)
+{
+	struct table *t;
+	struct iface *ifp;
+
+	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	IFACE_FOREACH(ifp) {
+		table_row(t);
+		table_cell_int(t, ifp->ifindex);
+		table_cell_str(t, ifp->name);
+		if (ifp->vif == NO_VIF)
+			table_cell_null(t);
+		else
+			table_cell_int(t, ifp->vif);
+		if (ifp->mif == NO_VIF)
+			table_cell_null(t);
+		else
+			table_cell_int(t, ifp->mif);
+	}
+}
+
+static void
+show_pending(struct table_doc *doc)
+{
+	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
+	const struct apply_pending *p;
+	struct table *t;
+	int i, j;
+
+	t = table_new(doc, NULL, "pending", "Pending Routes and Groups",
+	    &table_pending, 0);
+	for (i = 0; (p = apply_pending_get(i)); i++) {
+		table_row(t);
+		if (p->mroute) {
+			const struct conf_mroute *cr = p->mroute;
+
+			table_cell_str(t, "mroute");
+			table_cell_str(t, cr->iif);
+			table_cell_sg(t, src_str(&cr->src, s, sizeof(s)),
+			    inet_pfx_str(&cr->grp, g, sizeof(g)));
+			table_cell_list(t);
+			for (j = 0; j < cr->noifs; j++)
+				table_list_add(t, cr->oifs[j]);
+		} else {
+			const struct conf_mgroup *cg = p->mgroup;
+
+			table_cell_str(t, "mgroup");
+			table_cell_str(t, cg->ifname);
+			table_cell_sg(t, src_str(&cg->src, s, sizeof(s)),
+			    inet_pfx_str(&cg->grp, g, sizeof(g)));
+			table_cell_list(t);
+		}
+	}
+}
+
+int
+show(int what, uint32_t flags, struct evbuffer *out, char *err,
+    size_t errlen)
+{
+	struct table_doc *doc;
+	int rc;
+
+	doc = table_doc_new((flags & MSG_F_JSON ? TABLE_JSON : 0) |
+	    (flags & MSG_F_DETAIL ? TABLE_DETAIL : 0));
+	if (!doc) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	switch (what) {
+	case MSG_SHOW_ROUTES:
+		show_routes(doc);
+		break;
+	case MSG_SHOW_GROUPS:
+		show_groups(doc);
+		break;
+	case MSG_SHOW_INTERFACES:
+		show_interfaces(doc);
+		break;
+	case MSG_SHOW_PENDING:
+		show_pending(doc);
+		break;
+	default:
+		table_doc_free(doc);
+		snprintf(err, errlen, "no IGMP/MLD interfaces configured");
+		return -1;
+	}
+	rc = table_doc_emit(doc, out, err, errlen);
+	table_doc_free(doc);
+	return rc;
+}

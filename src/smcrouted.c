@@ -1,0 +1,391 @@
+/*
+ * smcrouted.c - static multicast routing daemon, compatible with the
+ * command line of SMCRoute 2.6
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <libutil.h>
+#include <string.h>
+#include <event2/event.h>
+
+#include "apply.h"
+#include "cmd.h"
+#include "conf.h"
+#include "iface.h"
+#include "ipc.h"
+#include "kern.h"
+#include "log.h"
+#include "mcgroup.h"
+#include "route.h"
+#include "script.h"
+#include "smcrouted.h"
+
+struct event_base *evbase;
+struct opts opts = {
+	.ident = "smcroute",
+	.cache_timeout = 60,
+};
+
+static struct pidfh *pidfh;
+static char pidpath[PATH_MAX];
+
+static int
+usage(int code)
+{
+	FILE *fp = code ? stderr : stdout;
+
+	fprintf(fp,
+"Usage: smcrouted [-hnNsv] [-c SEC] [-d SEC] [-e CMD] [-f FILE] [-F FILE]\n"
+"                 [-i NAME] [-l LEVEL] [-P FILE] [-t ID] [-u FILE]\n"
+"\n"
+"  -c SEC    Flush learned (*,G) routes idle for SEC seconds, default 60,\n"
+"            0 disables\n"
+"  -d SEC    Wait SEC seconds before starting up\n"
+"  -e CMD    Script to call on reload and when a learned route is installed\n"
+"  -f FILE   Configuration file, default %s/<NAME>.conf\n"
+"  -F FILE   Check configuration file syntax and exit (0 ok, 78 errors)\n"
+"  -h        This help text\n"
+"  -i NAME   Identity: names the .conf, .pid and .sock files and syslog,\n"
+"            default smcroute\n"
+"  -l LEVEL  Log level: none, err, notice, info, debug; default notice\n"
+"  -n        Run in the foreground, log to stderr\n"
+"  -N        No effect: interfaces get a VIF/MIF only when used\n"
+"  -P FILE   PID file, default %s/<NAME>.pid\n"
+"  -s        Log to syslog, also in the foreground\n"
+"  -t ID     Use multicast routing table ID\n"
+"  -u FILE   IPC socket, default %s/<NAME>.sock\n"
+"  -v        Show version and exit\n",
+	    SYSCONFDIR, RUNSTATEDIR, RUNSTATEDIR);
+	return code;
+}
+
+static int
+read_uint(const char *arg, const char *what, long max, long *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtol(arg, &end, 10);
+	if (!*arg || *end || errno || *val < 0 || *val > max) {
+		fprintf(stderr, "smcrouted: invalid %s: %s\n", what, arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_conf(const char *file)
+{
+	struct conf *c = conf_new();
+	int rc;
+
+	if (!c)
+		return EX_OSERR;
+	log_to_stdout(1);
+	log_setlevel(LOG_INFO);
+	rc = conf_parse_file(c, file);
+	if (rc < 0) {
+		printf("%s: %s\n", file, strerror(errno));
+		rc = 1;
+	}
+	conf_free(c);
+	return rc ? EX_CONFIG : EX_OK;
+}
+
+int
+daemon_reload(char *err, size_t errlen)
+{
+	struct conf *c = conf_new();
+	int rc;
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	log_notice("Reloading configuration %s", opts.conf);
+	rc = conf_parse_file(c, opts.conf);
+	if (rc) {
+		if (rc < 0)
+			snprintf(err, errlen, "cannot read %s: %s", opts.conf,
+			    strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %d error%s, keeping the "
+			    "running configuration", opts.conf, rc,
+			    rc == 1 ? "" : "s");
+		log_warnx("%s", err);
+		conf_free(c);
+		return -1;
+	}
+	apply_conf(c);
+	/* Finit and others take a fresh pid file mtime as the ack. */
+	if (pidfh)
+		utimensat(AT_FDCWD, pidpath, NULL, 0);
+	script_run("reload", NULL, NULL);
+	log_notice("Configuration reloaded");
+	return 0;
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	char err[256];
+
+	(void)what;
+	(void)arg;
+	switch (sig) {
+	case SIGHUP:
+		daemon_reload(err, sizeof(err));
+		break;
+	case SIGCHLD:
+		script_reap();
+		break;
+	default:
+		log_notice("Exiting on signal %d", (int)sig);
+		daemon_exit();
+		break;
+	}
+}
+
+void
+daemon_exit(void)
+{
+	event_base_loopbreak(evbase);
+}
+
+static void
+kern_start(void)
+{
+	int families[2] = { AF_INET, AF_INET6 }, i;
+
+	for (i = 0; i < 2; i++) {
+		const char *name = i ? "IPv6" : "IPv4";
+
+		if (!kern_init(families[i], opts.table, route_upcall))
+			continue;
+		if (errno == EADDRINUSE)
+			fatalx(EX_UNAVAILABLE, "%s multicast routing table %u is "
+			    "already in use: is another multicast routing "
+			    "daemon (igmpproxy, mcproxy, pimd, smcrouted) "
+			    "running?  Use -t to choose another table.",
+			    name, opts.table);
+		if (errno == ENOTSUP)
+			fatalx(EX_PROTOCOL, "Cannot select %s multicast "
+			    "routing table %u: the kernel needs "
+			    "CONFIG_IP%s_MROUTE_MULTIPLE_TABLES", name,
+			    opts.table, i ? "V6" : "");
+		if (i == 0)
+			fatal(EX_PROTOCOL, "Cannot start IPv4 multicast "
+			    "routing: no multicast routing in the kernel?");
+		log_notice("IPv6 multicast routing not available (%s), "
+		    "running IPv4 only", strerror(errno));
+	}
+}
+
+static void
+pidfile_start(void)
+{
+	pid_t other;
+
+	pidfh = pidfile_open(pidpath, 0644, &other);
+	if (!pidfh) {
+		if (errno == EEXIST)
+			log_warnx("Another %s is running, pid %d", opts.ident,
+			    (int)other);
+		else
+			log_warn("Cannot create pid file %s", pidpath);
+		return;
+	}
+	if (pidfile_write(pidfh))
+		log_warn("Cannot write pid file %s", pidpath);
+}
+
+int
+main(int argc, char *argv[])
+{
+	char confpath[PATH_MAX], sockpath[PATH_MAX];
+	const char *check = NULL, *pidarg = NULL;
+	int foreground = 0, use_syslog = 0, level = LOG_NOTICE, ch;
+	struct event *sigev[5];
+	int sigs[5] = { SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD };
+	long delay = 0, val;
+	struct conf *c;
+	size_t i;
+
+	while ((ch = getopt(argc, argv, "c:d:e:f:F:hI:i:l:nNP:st:u:v")) != -1) {
+		switch (ch) {
+		case 'c':
+			if (read_uint(optarg, "cache timeout", INT_MAX, &val))
+				return usage(EX_USAGE);
+			opts.cache_timeout = (int)val;
+			break;
+		case 'd':
+			if (read_uint(optarg, "start-up delay", 3600, &delay))
+				return usage(EX_USAGE);
+			break;
+		case 'e':
+			opts.script = optarg;
+			break;
+		case 'f':
+			opts.conf = optarg;
+			break;
+		case 'F':
+			check = optarg;
+			break;
+		case 'h':
+			return usage(EX_OK);
+		case 'I':
+		case 'i':
+			if (!*optarg || strchr(optarg, '/')) {
+				fprintf(stderr, "smcrouted: invalid name %s\n",
+				    optarg);
+				return usage(EX_USAGE);
+			}
+			opts.ident = optarg;
+			break;
+		case 'l':
+			level = log_level_parse(optarg);
+			if (level == -2) {
+				fprintf(stderr, "smcrouted: invalid log level "
+				    "%s\n", optarg);
+				return usage(EX_USAGE);
+			}
+			break;
+		case 'n':
+			foreground = 1;
+			break;
+		case 'N':
+			break;
+		case 'P':
+			pidarg = optarg;
+			break;
+		case 's':
+			use_syslog = 1;
+			break;
+		case 't':
+			if (read_uint(optarg, "table id", UINT32_MAX / 2, &val))
+				return usage(EX_USAGE);
+			opts.table = (uint32_t)val;
+			break;
+		case 'u':
+			opts.sockpath = optarg;
+			break;
+		case 'v':
+			printf("SMCRoute-compatible smcrouted %s\n", VERSION);
+			return EX_OK;
+		default:
+			return usage(EX_USAGE);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "smcrouted: unexpected argument %s\n",
+		    argv[optind]);
+		return usage(EX_USAGE);
+	}
+
+	log_setlevel(level);
+	if (check)
+		return check_conf(check);
+
+	if (!opts.conf) {
+		snprintf(confpath, sizeof(confpath), "%s/%s.conf", SYSCONFDIR,
+		    opts.ident);
+		opts.conf = confpath;
+	}
+	if (!opts.sockpath) {
+		snprintf(sockpath, sizeof(sockpath), "%s/%s.sock",
+		    RUNSTATEDIR, opts.ident);
+		opts.sockpath = sockpath;
+	}
+	if (strlen(opts.sockpath) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		fprintf(stderr, "smcrouted: IPC socket path too long (max %zu): "
+		    "%s\n", sizeof(((struct sockaddr_un *)0)->sun_path) - 1,
+		    opts.sockpath);
+		return EX_USAGE;
+	}
+	if (!pidarg)
+		snprintf(pidpath, sizeof(pidpath), "%s/%s.pid", RUNSTATEDIR,
+		    opts.ident);
+	else if (pidarg[0] != '/')
+		snprintf(pidpath, sizeof(pidpath), "%s/%s.pid", RUNSTATEDIR,
+		    pidarg);
+	else
+		strlcpy(pidpath, pidarg, sizeof(pidpath));
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "smcrouted: need root privileges\n");
+		return EX_NOPERM;
+	}
+
+	if (!foreground && daemon(0, 0)) {
+		perror("smcrouted: daemon");
+		return EX_OSERR;
+	}
+	log_open(opts.ident, use_syslog || !foreground, foreground);
+	if (delay)
+		sleep((unsigned int)delay);
+
+	signal(SIGPIPE, SIG_IGN);
+	evbase = event_base_new();
+	if (!evbase)
+		fatalx(EX_OSERR, "Cannot create event loop");
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigev[i] = evsignal_new(evbase, sigs[i], on_signal, NULL);
+		if (!sigev[i] || evsignal_add(sigev[i], NULL))
+			fatalx(EX_OSERR, "Cannot set up signal %d", sigs[i]);
+	}
+
+	kern_start();
+	iface_init();
+	route_init();
+	mcgroup_init();
+	script_init(opts.script);
+
+	c = conf_new();
+	if (!c)
+		fatalx(EX_OSERR, "Out of memory");
+	ch = conf_parse_file(c, opts.conf);
+	if (ch < 0) {
+		log_notice("Configuration file %s does not exist, continuing "
+		    "anyway", opts.conf);
+	} else if (ch > 0) {
+		/* Like SMCRoute: start with the lines that are valid. */
+		log_warnx("Parse error in %s: %d bad line%s skipped", opts.conf,
+		    ch, ch == 1 ? "" : "s");
+	}
+	apply_conf(c);
+
+	if (ipc_init(evbase, opts.sockpath, cmd_dispatch))
+		log_warnx("IPC socket %s not available, smcroutectl will not "
+		    "work", opts.sockpath);
+	pidfile_start();
+	log_notice("Ready, waiting for client request or kernel event.");
+
+	event_base_dispatch(evbase);
+
+	ipc_exit();
+	apply_exit();
+	mcgroup_exit();
+	route_exit();
+	iface_exit();
+	kern_exit(AF_INET6);
+	kern_exit(AF_INET);
+	if (pidfh)
+		pidfile_remove(pidfh);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		event_free(sigev[i]);
+	event_base_free(evbase);
+	log_close();
+	return EX_OK;
+}

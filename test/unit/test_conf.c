@@ -1,0 +1,770 @@
+/*
+ * test_conf.c - unit tests for the smcroute.conf parser
+ *
+ * First the shared validators are checked one by one.  Then every
+ * golden case runs: for each $srcdir/test/unit/conf/NAME.conf, the
+ * conf_dump() output followed by the logged error lines must equal
+ * NAME.out, the parser's return value must equal the number of error
+ * lines, and parsing the dump again must give the same dump without
+ * errors.  Files in subdirectories there are only included, not run.
+ *
+ * With CONF_REGEN=1 in the environment the .out files are rewritten
+ * from the current output instead of compared; review them before
+ * committing.
+ *
+ * Prints one line per check; exits 0 if all pass, 1 otherwise.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+
+static int	nchecks, nfailed;
+static char	tmpdir[PATH_MAX];
+
+static void
+check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	nchecks++;
+	if (!ok)
+		nfailed++;
+	printf("%s: ", ok ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/*
+ * Log capture: log_to_stdout() makes logit() print plain lines on
+ * stdout, which is pointed at a temporary file meanwhile.
+ */
+static int	capture_fd = -1;
+static FILE	*capture_fp;
+
+static void
+capture_begin(void)
+{
+	fflush(stdout);
+	if ((capture_fp = tmpfile()) == NULL ||
+	    (capture_fd = dup(STDOUT_FILENO)) < 0 ||
+	    dup2(fileno(capture_fp), STDOUT_FILENO) < 0) {
+		perror("capture");
+		exit(1);
+	}
+}
+
+/* Returns what was logged, malloc'd. */
+static char *
+capture_end(void)
+{
+	char *buf;
+	long len;
+
+	fflush(stdout);
+	if (dup2(capture_fd, STDOUT_FILENO) < 0) {
+		perror("capture");
+		exit(1);
+	}
+	close(capture_fd);
+	capture_fd = -1;
+	len = ftell(capture_fp);
+	if (len < 0 || (buf = calloc(1, (size_t)len + 1)) == NULL ||
+	    fseek(capture_fp, 0, SEEK_SET) ||
+	    fread(buf, 1, (size_t)len, capture_fp) != (size_t)len) {
+		perror("capture");
+		exit(1);
+	}
+	fclose(capture_fp);
+	capture_fp = NULL;
+	return buf;
+}
+
+static char *
+read_text(const char *path)
+{
+	FILE *fp;
+	char *buf;
+	long len;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) || (len = ftell(fp)) < 0 ||
+	    fseek(fp, 0, SEEK_SET) ||
+	    (buf = calloc(1, (size_t)len + 1)) == NULL) {
+		fclose(fp);
+		return NULL;
+	}
+	if (fread(buf, 1, (size_t)len, fp) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	return buf;
+}
+
+static int
+write_text(const char *path, const char *text)
+{
+	FILE *fp;
+	int rc = 0;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		return -1;
+	if (fputs(text, fp) == EOF)
+		rc = -1;
+	if (fclose(fp))
+		rc = -1;
+	return rc;
+}
+
+static char *
+dump_text(const struct conf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL) {
+		perror("open_memstream");
+		exit(1);
+	}
+	conf_dump(c, fp);
+	fclose(fp);
+	return buf;
+}
+
+static int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+/* Parse path; return its dump and, in *log, what was logged. */
+static char *
+parse_capture(const char *path, int *rc, int *nerrors, char **log)
+{
+	struct conf *c;
+	char *dump;
+
+	if ((c = conf_new()) == NULL) {
+		perror("conf_new");
+		exit(1);
+	}
+	capture_begin();
+	*rc = conf_parse_file(c, path);
+	*log = capture_end();
+	*nerrors = c->nerrors;
+	dump = dump_text(c);
+	conf_free(c);
+	return dump;
+}
+
+static void
+show_diff(const char *expected_path, const char *actual)
+{
+	char path[PATH_MAX + 16], cmd[3 * PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/actual.out", tmpdir);
+	if (write_text(path, actual))
+		return;
+	snprintf(cmd, sizeof(cmd), "diff -u '%s' '%s'", expected_path, path);
+	fflush(stdout);
+	if (system(cmd) == -1)
+		printf("%s", actual);
+	unlink(path);
+}
+
+static void
+golden_case(const char *conf)
+{
+	char out[PATH_MAX], again[PATH_MAX + 16];
+	char *dump, *log, *actual, *expected, *dump2, *log2;
+	size_t n;
+	int rc, nerrors, rc2, nerrors2;
+
+	n = strlen(conf) - strlen(".conf");
+	snprintf(out, sizeof(out), "%.*s.out", (int)n, conf);
+
+	dump = parse_capture(conf, &rc, &nerrors, &log);
+	if (asprintf(&actual, "%s%s", dump, log) < 0) {
+		perror("asprintf");
+		exit(1);
+	}
+
+	if (getenv("CONF_REGEN")) {
+		check(write_text(out, actual) == 0, "%s: regenerated", out);
+	} else {
+		expected = read_text(out);
+		check(expected != NULL, "%s: exists", out);
+		if (expected) {
+			int same = strcmp(expected, actual) == 0;
+
+			check(same, "%s: output matches %s", conf, out);
+			if (!same)
+				show_diff(out, actual);
+		}
+		free(expected);
+	}
+	check(rc == nerrors && rc == count_lines(log),
+	    "%s: returns %d, nerrors %d, %d lines logged", conf, rc,
+	    nerrors, count_lines(log));
+
+	/* The canonical form parses to itself. */
+	snprintf(again, sizeof(again), "%s/again.conf", tmpdir);
+	if (write_text(again, dump)) {
+		check(0, "%s: cannot write %s", conf, again);
+	} else {
+		dump2 = parse_capture(again, &rc2, &nerrors2, &log2);
+		check(rc2 == 0 && *log2 == '\0' && !strcmp(dump, dump2),
+		    "%s: dump parses back to itself", conf);
+		free(dump2);
+		free(log2);
+		unlink(again);
+	}
+	free(actual);
+	free(dump);
+	free(log);
+}
+
+static void
+golden(void)
+{
+	glob_t g;
+	size_t i;
+
+	if (glob("*.conf", 0, NULL, &g)) {
+		check(0, "golden cases found");
+		return;
+	}
+	for (i = 0; i < g.gl_pathc; i++)
+		golden_case(g.gl_pathv[i]);
+	globfree(&g);
+}
+
+static void
+test_ifname(void)
+{
+	static const struct {
+		const char	*pattern, *name;
+		int		 match;
+	} m[] = {
+		{ "eth0",	"eth0",		1 },
+		{ "eth0",	"eth01",	0 },
+		{ "eth0",	"eth",		0 },
+		{ "eth+",	"eth0",		1 },
+		{ "eth+",	"eth10",	1 },
+		{ "eth+",	"eth",		1 },
+		{ "eth+",	"et",		0 },
+		{ "eth+",	"wlan0",	0 },
+		{ "+",		"lo",		1 },
+		{ "+",		"",		1 },
+	};
+	static const struct {
+		const char	*name;
+		int		 ok;
+		const char	*err;
+	} n[] = {
+		{ "eth0",		0, NULL },
+		{ "+",			0, NULL },
+		{ "eth+",		0, NULL },
+		{ "abcdefghijklmno",	0, NULL },
+		{ "abcdefghijklmnop",	-1, "interface name abcdefghijklmnop "
+		    "too long (max 15 characters)" },
+		{ "",			-1, "empty interface name" },
+		{ "a/b",		-1, "invalid interface name a/b" },
+		{ "a b",		-1, "invalid interface name a b" },
+		{ ".",			-1, "invalid interface name ." },
+		{ "..",			-1, "invalid interface name .." },
+		{ "eth0:1",		-1, "invalid interface name eth0:1: "
+		    "alias names are not supported, use the base interface" },
+	};
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		check(conf_ifname_match(m[i].pattern, m[i].name) == m[i].match,
+		    "conf_ifname_match(%s, %s) == %d", m[i].pattern,
+		    m[i].name, m[i].match);
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		int rc;
+
+		err[0] = '\0';
+		rc = conf_check_ifname(n[i].name, err, sizeof(err));
+		check(rc == n[i].ok && (!n[i].err || !strcmp(err, n[i].err)),
+		    "conf_check_ifname(\"%s\") == %d \"%s\"", n[i].name, rc,
+		    err);
+	}
+}
+
+static void
+test_addr(void)
+{
+	static const struct {
+		int		 group;		/* else source */
+		const char	*text;
+		const char	*want;		/* canonical, or the error */
+		int		 len;
+	} t[] = {
+		{ 1, "225.1.1.1",	"225.1.1.1", 32 },
+		{ 1, "225.1.1.7/24",	"225.1.1.0/24", 24 },
+		{ 1, "224.0.0.0/4",	"224.0.0.0/4", 4 },
+		{ 1, "ff0e::1",		"ff0e::1", 128 },
+		{ 1, "ff0e::1:2/112",	"ff0e::1:0/112", 112 },
+		{ 1, "ff00::/8",	"ff00::/8", 8 },
+		{ 1, "225.1.1.1/33",
+		    "invalid prefix length /33 for 225.1.1.1 (0-32)", -1 },
+		{ 1, "225.1.1.1/-1",
+		    "invalid prefix length /-1 for 225.1.1.1 (0-32)", -1 },
+		{ 1, "225.1.1.1/abc",
+		    "invalid prefix length /abc for 225.1.1.1 (0-32)", -1 },
+		{ 1, "ff0e::1/129",
+		    "invalid prefix length /129 for ff0e::1 (0-128)", -1 },
+		{ 1, "225.1.1.1#x",	"invalid address 225.1.1.1#x", -1 },
+		{ 1, "10.0.0.1",	"10.0.0.1 is not a multicast group",
+		    -1 },
+		{ 1, "0.0.0.0",		"0.0.0.0 is not a multicast group",
+		    -1 },
+		{ 1, "0.0.0.0/0",	"group 0.0.0.0/0 is wider than the "
+		    "multicast range 224.0.0.0/4", -1 },
+		{ 1, "10.1.2.3/4",	"10.1.2.3/4 is not a multicast group",
+		    -1 },
+		{ 1, "239.1.2.3/3",	"group 239.1.2.3/3 is wider than the "
+		    "multicast range 224.0.0.0/4", -1 },
+		{ 1, "::",		":: is not a multicast group", -1 },
+		{ 1, "224.0.0.0/3",	"group 224.0.0.0/3 is wider than the "
+		    "multicast range 224.0.0.0/4", -1 },
+		{ 1, "ff00::/7",	"group ff00::/7 is wider than the "
+		    "multicast range ff00::/8", -1 },
+		{ 0, "10.0.0.1",	"10.0.0.1", 32 },
+		{ 0, "10.1.2.3/24",	"10.1.2.0/24", 24 },
+		{ 0, "0.0.0.0",		"0.0.0.0/0", 0 },
+		{ 0, "0.0.0.0/8",	"0.0.0.0/0", 0 },
+		{ 0, "10.0.0.0/0",	"0.0.0.0/0", 0 },
+		{ 0, "::",		"::/0", 0 },
+		{ 0, "2001:db8::1",	"2001:db8::1", 128 },
+		{ 0, "225.1.1.1",	"source 225.1.1.1 is a multicast "
+		    "address", -1 },
+		{ 0, "ff0e::1",		"source ff0e::1 is a multicast "
+		    "address", -1 },
+		{ 0, "10.0.0.1/33",
+		    "invalid prefix length /33 for 10.0.0.1 (0-32)", -1 },
+	};
+	char err[256], a[INET_PFX_STRLEN];
+	struct inet_pfx p, orig;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *fn = t[i].group ? "conf_parse_group" :
+		    "conf_parse_source";
+		int rc;
+
+		memset(&p, 0x5a, sizeof(p));
+		orig = p;
+		err[0] = '\0';
+		rc = t[i].group ? conf_parse_group(t[i].text, &p, err,
+		    sizeof(err)) : conf_parse_source(t[i].text, &p, err,
+		    sizeof(err));
+		if (t[i].len < 0) {
+			check(rc == -1 && !strcmp(err, t[i].want) &&
+			    !memcmp(&p, &orig, sizeof(p)),
+			    "%s(\"%s\") fails: \"%s\"", fn, t[i].text, err);
+			continue;
+		}
+		inet_pfx_str(&p, a, sizeof(a));
+		check(rc == 0 && p.len == t[i].len && !strcmp(a, t[i].want),
+		    "%s(\"%s\") == %s", fn, t[i].text, a);
+	}
+}
+
+static void
+mroute_init(struct conf_mroute *mr, const char *src, const char *grp,
+    int noifs)
+{
+	char err[256];
+	int i;
+
+	memset(mr, 0, sizeof(*mr));
+	strlcpy(mr->iif, "eth0", sizeof(mr->iif));
+	if (conf_parse_group(grp, &mr->grp, err, sizeof(err)) ||
+	    conf_parse_source(src, &mr->src, err, sizeof(err))) {
+		fprintf(stderr, "mroute_init: %s\n", err);
+		exit(1);
+	}
+	mr->noifs = noifs;
+	for (i = 0; i < noifs && i < CONF_MAXOIFS; i++)
+		snprintf(mr->oifs[i], sizeof(mr->oifs[i]), "o%d", i + 1);
+}
+
+static void
+test_mroute(void)
+{
+	struct conf_mroute mr;
+	char err[256];
+	int rc;
+
+	mroute_init(&mr, "10.0.0.1", "225.1.1.1", 2);
+	check(conf_check_mroute(&mr, err, sizeof(err)) == 0,
+	    "conf_check_mroute: (S,G) with 2 OIFs");
+	mroute_init(&mr, "0.0.0.0", "225.1.1.1", 0);
+	check(conf_check_mroute(&mr, err, sizeof(err)) == 0,
+	    "conf_check_mroute: (*,G) stop filter");
+	mroute_init(&mr, "::", "ff0e::1", CONF_MAXOIFS);
+	check(conf_check_mroute(&mr, err, sizeof(err)) == 0,
+	    "conf_check_mroute: %d OIFs", CONF_MAXOIFS);
+
+	mroute_init(&mr, "10.0.0.1", "225.1.1.1", CONF_MAXOIFS);
+	mr.noifs = CONF_MAXOIFS + 1;
+	rc = conf_check_mroute(&mr, err, sizeof(err));
+	check(rc == -1 && !strcmp(err, "too many outbound interfaces "
+	    "(33, max 32)"), "conf_check_mroute: 33 OIFs: %s", err);
+	mr.noifs = -1;
+	rc = conf_check_mroute(&mr, err, sizeof(err));
+	check(rc == -1, "conf_check_mroute: -1 OIFs: %s", err);
+
+	mroute_init(&mr, "10.0.0.1", "ff0e::1", 1);
+	rc = conf_check_mroute(&mr, err, sizeof(err));
+	check(rc == -1 && !strcmp(err, "source 10.0.0.1 and group ff0e::1 "
+	    "are of different address families"),
+	    "conf_check_mroute: mixed families: %s", err);
+
+	/* What an IPC client could send that no parser would produce. */
+	mroute_init(&mr, "10.0.0.1", "225.1.1.1", 1);
+	inet_pton_any("10.0.0.2", &mr.grp.addr);
+	rc = conf_check_mroute(&mr, err, sizeof(err));
+	check(rc == -1 && !strcmp(err, "10.0.0.2 is not a multicast group"),
+	    "conf_check_mroute: unicast group: %s", err);
+	mroute_init(&mr, "10.0.0.1", "225.1.1.1", 1);
+	inet_pton_any("225.1.1.2", &mr.src.addr);
+	rc = conf_check_mroute(&mr, err, sizeof(err));
+	check(rc == -1 && !strcmp(err, "source 225.1.1.2 is a multicast "
+	    "address"), "conf_check_mroute: multicast source: %s", err);
+	mroute_init(&mr, "10.0.0.1", "225.1.1.1", 1);
+	memset(&mr.src, 0, sizeof(mr.src));
+	rc = conf_check_mroute(&mr, err, sizeof(err));
+	check(rc == -1, "conf_check_mroute: source without family: %s", err);
+	mroute_init(&mr, "10.0.0.1", "225.1.1.1", 1);
+	strlcpy(mr.oifs[0], "a/b", sizeof(mr.oifs[0]));
+	rc = conf_check_mroute(&mr, err, sizeof(err));
+	check(rc == -1 && !strcmp(err, "invalid interface name a/b"),
+	    "conf_check_mroute: bad OIF: %s", err);
+	mroute_init(&mr, "10.0.0.1", "225.1.1.1", 1);
+	mr.iif[0] = '\0';
+	rc = conf_check_mroute(&mr, err, sizeof(err));
+	check(rc == -1 && !strcmp(err, "empty interface name"),
+	    "conf_check_mroute: no IIF: %s", err);
+}
+
+static void
+test_mgroup(void)
+{
+	static const struct {
+		const char	*src, *grp;
+		uint64_t	 count;
+		const char	*err;
+	} t[] = {
+		{ "0.0.0.0",	"225.1.1.1",	1, NULL },
+		{ "10.0.0.1",	"232.1.1.1",	1, NULL },
+		{ "0.0.0.0",	"225.1.0.0/20",	4096, NULL },
+		{ "10.0.0.0/24", "225.1.0.0/28", 4096, NULL },
+		{ "10.0.0.0/30", "225.1.0.0/22", 4096, NULL },
+		{ "0.0.0.0",	"225.1.0.0/19",	8192,
+		    "mgroup expands to 8192 joins (max 4096)" },
+		{ "10.0.0.0/24", "225.1.0.0/27", 8192,
+		    "mgroup expands to 8192 joins (max 4096)" },
+		{ "0.0.0.0",	"224.0.0.0/4",	(uint64_t)1 << 28,
+		    "mgroup expands to 268435456 joins (max 4096)" },
+		{ "::",		"ff0e::/116",	4096, NULL },
+		{ "::",		"ff0e::/70",	(uint64_t)1 << 58,
+		    "mgroup expands to 288230376151711744 joins (max 4096)" },
+		{ "::",		"ff0e::/65",	(uint64_t)1 << 63,
+		    "mgroup expands to 9223372036854775808 joins "
+		    "(max 4096)" },
+		{ "::",		"ff0e::/64",	UINT64_MAX,
+		    "mgroup expands to 2^64 joins (max 4096)" },
+		{ "2001:db8::/64", "ff0e::/64",	UINT64_MAX,
+		    "mgroup expands to 2^128 joins (max 4096)" },
+		{ "::",		"ff00::/8",	UINT64_MAX,
+		    "mgroup expands to 2^120 joins (max 4096)" },
+		{ "10.0.0.1",	"ff0e::1",	1,
+		    "source 10.0.0.1 and group ff0e::1 are of different "
+		    "address families" },
+	};
+	struct conf_mgroup mg;
+	char err[256];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&mg, 0, sizeof(mg));
+		strlcpy(mg.ifname, "eth0", sizeof(mg.ifname));
+		if (conf_parse_group(t[i].grp, &mg.grp, err, sizeof(err)) ||
+		    conf_parse_source(t[i].src, &mg.src, err, sizeof(err))) {
+			check(0, "mgroup %s %s: %s", t[i].src, t[i].grp, err);
+			continue;
+		}
+		check(conf_mgroup_count(&mg) == t[i].count,
+		    "conf_mgroup_count(%s, %s) == %ju", t[i].src, t[i].grp,
+		    (uintmax_t)conf_mgroup_count(&mg));
+		err[0] = '\0';
+		rc = conf_check_mgroup(&mg, err, sizeof(err));
+		if (t[i].err)
+			check(rc == -1 && !strcmp(err, t[i].err),
+			    "conf_check_mgroup(%s, %s) fails: %s", t[i].src,
+			    t[i].grp, err);
+		else
+			check(rc == 0, "conf_check_mgroup(%s, %s) == 0 %s",
+			    t[i].src, t[i].grp, err);
+	}
+}
+
+static void
+test_parse_line(void)
+{
+	struct conf *c = conf_new();
+	struct conf_phyint *pi;
+	struct conf_mroute *mr;
+	char *log, *dump;
+	int rc1, rc2, rc3, rc4;
+
+	capture_begin();
+	rc1 = conf_parse_line(c, "phyint eth0 ttl-threshold 3\r\n", "ipc", 7);
+	rc2 = conf_parse_line(c, "mroute from eth0 group 225.1.1.1 to eth1\n",
+	    "ipc", 8);
+	rc3 = conf_parse_line(c, "mroute from eth0 group 10.1.1.1 to eth1",
+	    "ipc", 9);
+	rc4 = conf_parse_line(c, "", NULL, 10);
+	log = capture_end();
+	check(rc1 == 0 && rc2 == 0 && rc3 == -1 && rc4 == 0 &&
+	    c->nerrors == 1, "conf_parse_line: return values");
+	check(!strcmp(log, "ipc line 9: 10.1.1.1 is not a multicast group\n"),
+	    "conf_parse_line: error logged as \"FILE line N: reason\"");
+	dump = dump_text(c);
+	check(!strcmp(dump, "phyint eth0 enable ttl-threshold 3\n"
+	    "mroute from eth0 group 225.1.1.1 to eth1\n"),
+	    "conf_parse_line: CRLF and newline stripped");
+	pi = TAILQ_FIRST(&c->phyints);
+	mr = TAILQ_FIRST(&c->mroutes);
+	check(pi && mr && !strcmp(pi->where.file, "ipc") &&
+	    pi->where.file == mr->where.file && pi->where.line == 7 &&
+	    mr->where.line == 8, "conf_parse_line: where is recorded");
+	free(dump);
+	free(log);
+	conf_free(c);
+}
+
+/* where.file and .line follow includes. */
+static void
+test_where(void)
+{
+	static const struct {
+		const char	*ifname, *file;
+		int		 line;
+	} w[] = {
+		{ "top0",	"include.conf",				 3 },
+		{ "ten",	"include.d/10-ten.conf",		 1 },
+		{ "first",	"include.d/a-first.conf",		 3 },
+		{ "leaf",	"include.d/dir.conf/leaf.conf",		 2 },
+		{ "second",	"include.d/dir.conf/../b-second.conf",	 1 },
+		{ "top1",	"include.conf",				10 },
+	};
+	struct conf *c = conf_new();
+	struct conf_phyint *pi;
+	size_t i;
+	char *log;
+
+	/* At info level: what is skipped without being an error. */
+	log_setlevel(LOG_INFO);
+	capture_begin();
+	conf_parse_file(c, "include.conf");
+	log = capture_end();
+	log_setlevel(LOG_NOTICE);
+	check(strstr(log, "include.conf line 5: include include.d/none-*.conf:"
+	    " no match\n") != NULL, "include: no match logged at info level");
+	check(strstr(log, "include.conf line 4: include: skipping directory "
+	    "include.d/dir.conf/\n") != NULL,
+	    "include: directory skipped, logged at info level");
+	free(log);
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		TAILQ_FOREACH(pi, &c->phyints, link) {
+			if (strcmp(pi->ifname, w[i].ifname))
+				continue;
+			if (!strcmp(pi->where.file, w[i].file))
+				break;
+		}
+		check(pi && pi->where.line == w[i].line,
+		    "where: phyint %s at %s line %d", w[i].ifname, w[i].file,
+		    w[i].line);
+	}
+	conf_free(c);
+}
+
+/* Cases that need files made at run time, outside the source tree. */
+static void
+test_files(void)
+{
+	char path[PATH_MAX + 64], target[PATH_MAX + 64], want[3 * PATH_MAX];
+	struct conf *c;
+	char *log;
+	int rc, saved;
+
+	/* A missing top-level file: -1, ENOENT, nothing logged. */
+	c = conf_new();
+	snprintf(path, sizeof(path), "%s/missing.conf", tmpdir);
+	capture_begin();
+	errno = 0;
+	rc = conf_parse_file(c, path);
+	saved = errno;
+	log = capture_end();
+	check(rc == -1 && saved == ENOENT && *log == '\0' &&
+	    c->nerrors == 0, "missing file: -1, ENOENT, silent");
+	free(log);
+	conf_free(c);
+
+	/* A directory as the top-level file: one error. */
+	c = conf_new();
+	capture_begin();
+	rc = conf_parse_file(c, tmpdir);
+	log = capture_end();
+	snprintf(want, sizeof(want), "cannot read %s: Is a directory\n",
+	    tmpdir);
+	check(rc == 1 && c->nerrors == 1 && !strcmp(log, want),
+	    "directory as file: %s", log);
+	free(log);
+	conf_free(c);
+
+	/*
+	 * An included file that cannot be opened (a dangling symlink) is
+	 * an error at the include line; an absolute pattern is used as is.
+	 */
+	snprintf(path, sizeof(path), "%s/sub", tmpdir);
+	if (mkdir(path, 0700)) {
+		check(0, "mkdir %s: %s", path, strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/sub/broken.conf", tmpdir);
+	snprintf(target, sizeof(target), "%s/sub/nowhere", tmpdir);
+	if (symlink(target, path)) {
+		check(0, "symlink %s: %s", path, strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/sub/ok.conf", tmpdir);
+	write_text(path, "phyint ok\n");
+	snprintf(path, sizeof(path), "%s/main.conf", tmpdir);
+	snprintf(want, sizeof(want), "include %s/sub/*.conf\n"
+	    "phyint main\n", tmpdir);
+	write_text(path, want);
+
+	c = conf_new();
+	capture_begin();
+	rc = conf_parse_file(c, path);
+	log = capture_end();
+	snprintf(want, sizeof(want), "%s/main.conf line 1: include: cannot "
+	    "read %s/sub/broken.conf: No such file or directory\n", tmpdir,
+	    tmpdir);
+	check(rc == 1 && !strcmp(log, want),
+	    "unreadable include is an error at the include line");
+	free(log);
+	log = dump_text(c);
+	check(!strcmp(log, "phyint ok enable ttl-threshold 1\n"
+	    "phyint main enable ttl-threshold 1\n"),
+	    "other matches and lines are still read");
+	free(log);
+	conf_free(c);
+
+	/* A directory with glob characters in its name is literal. */
+	snprintf(path, sizeof(path), "%s/[s]ub", tmpdir);
+	if (mkdir(path, 0700)) {
+		check(0, "mkdir %s: %s", path, strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/[s]ub/main.conf", tmpdir);
+	write_text(path, "include ok.conf\n");
+	snprintf(path, sizeof(path), "%s/[s]ub/ok.conf", tmpdir);
+	write_text(path, "phyint literal\n");
+	snprintf(path, sizeof(path), "%s/[s]ub/main.conf", tmpdir);
+	c = conf_new();
+	capture_begin();
+	rc = conf_parse_file(c, path);
+	log = capture_end();
+	free(log);
+	log = dump_text(c);
+	check(rc == 0 && !strcmp(log, "phyint literal enable "
+	    "ttl-threshold 1\n"), "glob characters in the directory");
+	free(log);
+	conf_free(c);
+
+	snprintf(path, sizeof(path), "%s/[s]ub/main.conf", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/[s]ub/ok.conf", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/[s]ub", tmpdir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/main.conf", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sub/ok.conf", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sub/broken.conf", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sub", tmpdir);
+	rmdir(path);
+}
+
+int
+main(void)
+{
+	const char *srcdir = getenv("srcdir");
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX];
+
+	if (srcdir == NULL)
+		srcdir = ".";
+	if (tmp == NULL)
+		tmp = "/tmp";
+	snprintf(tmpdir, sizeof(tmpdir), "%s/test_conf.XXXXXX", tmp);
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	/* Golden files name each other relative to their directory. */
+	snprintf(dir, sizeof(dir), "%s/test/unit/conf", srcdir);
+	if (chdir(dir)) {
+		perror(dir);
+		return 1;
+	}
+	log_open("test_conf", 0, 0);
+	log_to_stdout(1);
+	log_setlevel(LOG_NOTICE);
+
+	test_ifname();
+	test_addr();
+	test_mroute();
+	test_mgroup();
+	test_parse_line();
+	test_where();
+	test_files();
+	golden();
+
+	rmdir(tmpdir);
+	printf("%d of %d checks failed\n", nfailed, nchecks);
+	return nfailed ? 1 : 0;
+}
