@@ -241,23 +241,25 @@ apply_routes_groups(void)
 		}
 }
 
-void
-apply_conf(struct conf *c)
+/*
+ * Resolve the running configuration against the interfaces we have now.
+ * Rules and groups from the configuration that it no longer yields are
+ * removed, after the new ones are in place; on reload also those added
+ * with smcroutectl.
+ */
+static void apply_iface_gone(struct iface *);
+
+static void
+apply_run(bool reload)
 {
 	struct phyref *refs = NULL;
 	int nrefs = 0, i;
 	struct iface *ifp;
 
-	iface_refresh();
-	apply_phyints(c, &refs, &nrefs);
-
-	route_mark_all();
-	mcgroup_mark_all();
-	if (run.conf)
-		conf_free(run.conf);
-	run.conf = c;
+	apply_phyints(run.conf, &refs, &nrefs);
+	route_mark(ROUTE_CONF | (reload ? ROUTE_IPC : 0));
+	mcgroup_mark(MCGROUP_CONF | (reload ? MCGROUP_IPC : 0));
 	apply_routes_groups();
-	/* New state is in place: now drop what is no longer wanted. */
 	route_sweep();
 	mcgroup_sweep();
 	/* Thresholds may have changed for entries that stayed. */
@@ -272,28 +274,41 @@ apply_conf(struct conf *c)
 }
 
 void
-apply_pending(void)
+apply_conf(struct conf *c)
 {
-	struct apply_pending *old = run.pending;
-	int n = run.npending, i;
+	iface_refresh(apply_iface_gone);
+	if (run.conf)
+		conf_free(run.conf);
+	run.conf = c;
+	apply_run(true);
+}
 
-	if (!run.conf || !n)
-		return;
-	run.pending = NULL;
-	run.npending = 0;
-	for (i = 0; i < n; i++) {
-		if (old[i].mroute && !apply_mroute(old[i].mroute))
-			pending_add(old[i].mroute, NULL);
-		else if (old[i].mroute)
-			log_notice("Activated pending mroute from %s",
-			    old[i].mroute->iif);
-		if (old[i].mgroup && !apply_mgroup(old[i].mgroup))
-			pending_add(NULL, old[i].mgroup);
-		else if (old[i].mgroup)
-			log_notice("Activated pending mgroup from %s",
-			    old[i].mgroup->ifname);
-	}
-	free(old);
+static void
+apply_iface_gone(struct iface *ifp)
+{
+	int i, n;
+
+	route_drop_iface(ifp->ifindex);
+	mcgroup_drop_iface(ifp->ifindex);
+	/* The kernel dropped its VIF/MIF: so do the phyint references. */
+	for (i = 0, n = 0; i < run.nrefs; i++)
+		if (run.refs[i].ifindex != ifp->ifindex)
+			run.refs[n++] = run.refs[i];
+	run.nrefs = n;
+}
+
+/*
+ * Interfaces came, went or were renamed.  What the configuration names
+ * is resolved again: pending entries activate, entries whose interface
+ * is gone go back to pending.  Routes and groups added with smcroutectl
+ * stay, except those on a vanished interface.
+ */
+void
+apply_ifaces_changed(void)
+{
+	iface_refresh(apply_iface_gone);
+	if (run.conf)
+		apply_run(false);
 }
 
 void

@@ -15,8 +15,8 @@
 
 /* Take ownership of c and make it the running configuration. */
 void	apply_conf(struct conf *c);
-/* Try the pending list again (interfaces changed). */
-void	apply_pending(void);
+/* Interfaces changed: resolve the configuration again. */
+void	apply_ifaces_changed(void);
 void	apply_exit(void);
 /* The running configuration, or NULL before the first. */
 const struct conf *apply_running(void);

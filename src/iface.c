@@ -9,11 +9,27 @@
 #include <string.h>
 #include <string.h>
 
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <event2/event.h>
+
 #include "iface.h"
 #include "kern.h"
 #include "log.h"
+#include "smcrouted.h"
+
+/* Let a burst of link and address events settle before a refresh. */
+#define IFACE_SETTLE_MS	20
 
 struct iface_tree ifaces = RB_INITIALIZER(&ifaces);
+
+static struct {
+	int		 fd;
+	struct event	*ev;
+	struct event	*settle;
+	iface_change_fn	 change;
+} nl = { .fd = -1 };
 
 static int
 iface_cmp(struct iface *a, struct iface *b)
@@ -23,11 +39,84 @@ iface_cmp(struct iface *a, struct iface *b)
 
 RB_GENERATE(iface_tree, iface, entry, iface_cmp)
 
+static void
+iface_settled(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (nl.change)
+		nl.change();
+}
+
+/*
+ * rtnetlink only tells us that something changed; the state itself is
+ * read back with getifaddrs(), so there is one way to learn interfaces
+ * and no partial message parsing to get wrong.
+ */
+static void
+iface_netlink(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = { 0, IFACE_SETTLE_MS * 1000 };
+	char buf[16384];
+	bool changed = false;
+	ssize_t len;
+
+	(void)what;
+	(void)arg;
+	while ((len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
+		if (len < 0) {
+			/* Overrun: events were lost, so refresh anyway. */
+			if (errno == ENOBUFS)
+				changed = true;
+			else if (errno != EINTR)
+				break;
+			continue;
+		}
+		changed = true;
+	}
+	if (changed && !evtimer_pending(nl.settle, NULL))
+		evtimer_add(nl.settle, &tv);
+}
+
+static void
+iface_netlink_open(void)
+{
+	struct sockaddr_nl sa;
+	int rcvbuf = 256 * 1024;
+
+	nl.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    NETLINK_ROUTE);
+	if (nl.fd < 0) {
+		log_warn("netlink socket: interface changes will need a "
+		    "reload");
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
+	setsockopt(nl.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(nl.fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		log_warn("netlink bind: interface changes will need a reload");
+		close(nl.fd);
+		nl.fd = -1;
+		return;
+	}
+	nl.ev = event_new(evbase, nl.fd, EV_READ | EV_PERSIST, iface_netlink,
+	    NULL);
+	nl.settle = evtimer_new(evbase, iface_settled, NULL);
+	if (!nl.ev || !nl.settle || event_add(nl.ev, NULL))
+		log_warnx("netlink: cannot watch interface changes");
+}
+
 void
-iface_init(void)
+iface_init(iface_change_fn change)
 {
 	RB_INIT(&ifaces);
-	iface_refresh();
+	nl.change = change;
+	if (evbase)
+		iface_netlink_open();
+	iface_refresh(NULL);
 }
 
 static void
@@ -51,6 +140,14 @@ iface_exit(void)
 {
 	struct iface *ifp, *next;
 
+	if (nl.ev)
+		event_free(nl.ev);
+	if (nl.settle)
+		event_free(nl.settle);
+	if (nl.fd >= 0)
+		close(nl.fd);
+	nl.ev = nl.settle = NULL;
+	nl.fd = -1;
 	RB_FOREACH_SAFE(ifp, iface_tree, &ifaces, next)
 		iface_free(ifp);
 }
@@ -145,12 +242,12 @@ iface_get(const char *name, int ifindex)
 	ifp->vif = ifp->mif = NO_VIF;
 	ifp->ttl = 1;
 	RB_INSERT(iface_tree, &ifaces, ifp);
-	log_debug("New interface %s, ifindex %d", name, ifindex);
+	log_info("New interface %s, ifindex %d", name, ifindex);
 	return ifp;
 }
 
 int
-iface_refresh(void)
+iface_refresh(iface_gone_fn gone_fn)
 {
 	struct ifaddrs *ifa, *list;
 	struct iface *ifp, *next;
@@ -193,8 +290,10 @@ iface_refresh(void)
 	RB_FOREACH_SAFE(ifp, iface_tree, &ifaces, next) {
 		if (ifp->seen)
 			continue;
-		log_info("Interface %s (ifindex %d) is gone", ifp->name,
+		log_notice("Interface %s (ifindex %d) is gone", ifp->name,
 		    ifp->ifindex);
+		if (gone_fn)
+			gone_fn(ifp);
 		iface_free(ifp);
 		gone++;
 	}

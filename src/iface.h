@@ -37,10 +37,22 @@ extern struct iface_tree ifaces;
 
 #define IFACE_FOREACH(ifp)	RB_FOREACH(ifp, iface_tree, &ifaces)
 
-void		 iface_init(void);
+/*
+ * Called, after a short settling delay, when rtnetlink reports that
+ * links or addresses changed.  The callback runs iface_refresh().
+ */
+typedef void (*iface_change_fn)(void);
+/* Called by iface_refresh() for each interface gone, before it is freed. */
+typedef void (*iface_gone_fn)(struct iface *);
+
+void		 iface_init(iface_change_fn);
 void		 iface_exit(void);
-/* Re-read the system's interfaces; returns the number that vanished. */
-int		 iface_refresh(void);
+/*
+ * Re-read the system's interfaces: new ones are added, renamed ones
+ * take their new name, vanished ones are passed to gone (may be NULL)
+ * and freed, releasing their VIF/MIF.  Returns how many vanished.
+ */
+int		 iface_refresh(iface_gone_fn gone);
 struct iface	*iface_find(int ifindex);
 struct iface	*iface_find_name(const char *name);
 /* Take or drop a VIF/MIF reference; family AF_INET or AF_INET6. */

@@ -246,12 +246,13 @@ mcgroup_leave(int ifindex, const struct inet_addr *src,
 }
 
 void
-mcgroup_mark_all(void)
+mcgroup_mark(unsigned int origin)
 {
 	struct mcgroup *g;
 
 	RB_FOREACH(g, mcgroup_tree, &groups)
-		g->stale = true;
+		if (g->origin & origin)
+			g->stale = true;
 }
 
 void

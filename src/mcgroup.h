@@ -38,8 +38,8 @@ int		 mcgroup_join(int ifindex, const struct inet_addr *src,
 		    char *err, size_t errlen);
 int		 mcgroup_leave(int ifindex, const struct inet_addr *src,
 		    const struct inet_addr *grp, char *err, size_t errlen);
-/* Reload: mark all, re-join keeps, sweep leaves the rest. */
-void		 mcgroup_mark_all(void);
+/* Reload: mark those of origin, re-join keeps, sweep leaves the rest. */
+void		 mcgroup_mark(unsigned int origin);
 void		 mcgroup_sweep(void);
 /* Leave every membership on ifindex (the interface is gone). */
 void		 mcgroup_drop_iface(int ifindex);

@@ -439,14 +439,14 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 	}
 
 	/* Take the new references before dropping the old ones. */
+	/* A stale rule is being re-added by a reload: replace its OIFs. */
 	old = *r;
-	if (!merge)
+	if (!merge || r->stale)
 		r->noifs = 0;
 	for (i = 0; i < in->noifs; i++)
 		oif_set(r->oifs, &r->noifs, in->oifs[i]);
 	oifs_sort(r);
-	/* A reload's conf route replaces what IPC merged into it. */
-	r->origin = merge ? r->origin | origin : origin;
+	r->origin = merge && !r->stale ? r->origin | origin : origin;
 	r->stale = false;
 	if (old.noifs == r->noifs && !memcmp(old.oifs, r->oifs,
 	    sizeof(int) * (size_t)r->noifs))
@@ -499,12 +499,46 @@ route_del(const struct route *in, char *err, size_t errlen)
 }
 
 void
-route_mark_all(void)
+route_mark(unsigned int origin)
 {
 	struct route *r;
 
 	RB_FOREACH(r, route_tree, &rules)
-		r->stale = true;
+		if (r->origin & origin)
+			r->stale = true;
+}
+
+/*
+ * An interface is gone: rules from it go, it leaves the OIFs of the
+ * others, and so do kernel entries from it.  Rare, so a full walk.
+ */
+void
+route_drop_iface(int ifindex)
+{
+	struct route *r, *rnext, key;
+	struct mfc *m, *mnext;
+	char err[128];
+	int i;
+
+	RB_FOREACH_SAFE(r, route_tree, &rules, rnext) {
+		key = *r;
+		if (r->iif == ifindex) {
+			key.noifs = 0;
+			route_del(&key, err, sizeof(err));
+			continue;
+		}
+		for (i = 0; i < r->noifs; i++)
+			if (r->oifs[i] == ifindex)
+				break;
+		if (i == r->noifs)
+			continue;
+		key.noifs = 1;
+		key.oifs[0] = ifindex;
+		route_del(&key, err, sizeof(err));
+	}
+	RB_FOREACH_SAFE(m, mfc_tree, &cache, mnext)
+		if (m->iif == ifindex)
+			mfc_free(m);
 }
 
 /* After a reload: what the new configuration did not name goes. */

@@ -80,9 +80,11 @@ int		 route_add(const struct route *, unsigned int origin, bool merge,
 int		 route_del(const struct route *, char *err, size_t errlen);
 struct route	*route_find(const struct route *);
 
-/* Reload: mark every rule stale, then sweep what was not re-added. */
-void		 route_mark_all(void);
+/* Reload: mark rules of origin stale, then sweep what was not re-added. */
+void		 route_mark(unsigned int origin);
 void		 route_sweep(void);
+/* Forget an interface that is gone from the system. */
+void		 route_drop_iface(int ifindex);
 
 /* Recompute the kernel entries of a group (proxy membership changed). */
 void		 route_refresh_group(const struct inet_addr *grp);

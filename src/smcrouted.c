@@ -347,7 +347,7 @@ main(int argc, char *argv[])
 	}
 
 	kern_start();
-	iface_init();
+	iface_init(apply_ifaces_changed);
 	route_init();
 	mcgroup_init();
 	script_init(opts.script);
