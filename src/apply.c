@@ -10,6 +10,7 @@
 #include "iface.h"
 #include "log.h"
 #include "mcgroup.h"
+#include "proxy.h"
 #include "route.h"
 
 /* A VIF/MIF reference held for a phyint line. */
@@ -257,6 +258,7 @@ apply_run(bool reload)
 	struct iface *ifp;
 
 	apply_phyints(run.conf, &refs, &nrefs);
+	proxy_apply(run.conf);
 	route_mark(ROUTE_CONF | (reload ? ROUTE_IPC : 0));
 	mcgroup_mark(MCGROUP_CONF | (reload ? MCGROUP_IPC : 0));
 	apply_routes_groups();
@@ -288,6 +290,7 @@ apply_iface_gone(struct iface *ifp)
 {
 	int i, n;
 
+	proxy_iface_gone(ifp->ifindex);
 	route_drop_iface(ifp->ifindex);
 	mcgroup_drop_iface(ifp->ifindex);
 	/* The kernel dropped its VIF/MIF: so do the phyint references. */
@@ -317,6 +320,7 @@ apply_exit(void)
 	struct iface *ifp;
 	int i;
 
+	proxy_apply(NULL);
 	for (i = 0; i < run.nrefs; i++)
 		if ((ifp = iface_find(run.refs[i].ifindex)))
 			iface_unref(ifp, run.refs[i].family);

@@ -54,6 +54,7 @@ struct conf_ctx {
 typedef int conf_directive_fn(struct conf_ctx *, char **, int, char *,
     size_t);
 
+static conf_directive_fn	conf_parse_acl;
 static conf_directive_fn	conf_parse_include;
 static conf_directive_fn	conf_parse_mgroup;
 static conf_directive_fn	conf_parse_mroute;
@@ -63,6 +64,7 @@ static const struct {
 	const char		*name;
 	conf_directive_fn	*parse;
 } conf_directives[] = {
+	{ "acl",	conf_parse_acl },
 	{ "include",	conf_parse_include },
 	{ "mgroup",	conf_parse_mgroup },
 	{ "mroute",	conf_parse_mroute },
@@ -146,6 +148,7 @@ conf_new(void)
 	TAILQ_INIT(&c->phyints);
 	TAILQ_INIT(&c->mroutes);
 	TAILQ_INIT(&c->mgroups);
+	TAILQ_INIT(&c->acls);
 	TAILQ_INIT(&c->files);
 	return c;
 }
@@ -156,6 +159,7 @@ conf_free(struct conf *c)
 	struct conf_phyint *pi;
 	struct conf_mroute *mr;
 	struct conf_mgroup *mg;
+	struct pconf_acl *acl;
 	struct conf_file *f;
 
 	if (c == NULL)
@@ -171,6 +175,10 @@ conf_free(struct conf *c)
 	while ((mg = TAILQ_FIRST(&c->mgroups)) != NULL) {
 		TAILQ_REMOVE(&c->mgroups, mg, link);
 		free(mg);
+	}
+	while ((acl = TAILQ_FIRST(&c->acls)) != NULL) {
+		TAILQ_REMOVE(&c->acls, acl, link);
+		free(acl);
 	}
 	while ((f = TAILQ_FIRST(&c->files)) != NULL) {
 		TAILQ_REMOVE(&c->files, f, link);
@@ -422,6 +430,7 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
     size_t errlen)
 {
 	struct conf_phyint *pi;
+	struct pconf_if proxy;
 	unsigned int seen = 0;
 	int i, w, ttl = CONF_TTL_DEFAULT;
 
@@ -431,8 +440,16 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
 	}
 	if (conf_check_ifname(av[1], err, errlen))
 		return -1;
+	memset(&proxy, 0, sizeof(proxy));
 	for (i = 2; i < ac; i++) {
 		if ((w = conf_word(av[i], conf_phyint_words)) < 0) {
+			int rc = pconf_phyint_word(&proxy, av, ac, &i, err,
+			    errlen);
+
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				continue;
 			snprintf(err, errlen, "phyint: unexpected token %s",
 			    av[i]);
 			return -1;
@@ -469,6 +486,13 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
 		snprintf(err, errlen, "phyint: both enable and disable given");
 		return -1;
 	}
+	if (pconf_phyint_check(&proxy, err, errlen))
+		return -1;
+	if (proxy.flags && (seen & (1U << PHY_DISABLE))) {
+		snprintf(err, errlen, "phyint: a disabled interface cannot "
+		    "take part in the proxy");
+		return -1;
+	}
 
 	if ((pi = calloc(1, sizeof(*pi))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -478,6 +502,7 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
 	pi->enable = !(seen & (1U << PHY_DISABLE));
 	pi->mrdisc = !!(seen & (1U << PHY_MRDISC));
 	pi->ttl = ttl;
+	pi->proxy = proxy;
 	pi->where.file = p->file;
 	pi->where.line = p->line;
 	TAILQ_INSERT_TAIL(&p->c->phyints, pi, link);
@@ -646,6 +671,25 @@ conf_parse_mgroup(struct conf_ctx *p, char **av, int ac, char *err,
 	m->where.file = p->file;
 	m->where.line = p->line;
 	TAILQ_INSERT_TAIL(&p->c->mgroups, m, link);
+	return 0;
+}
+
+static int
+conf_parse_acl(struct conf_ctx *p, char **av, int ac, char *err,
+    size_t errlen)
+{
+	struct pconf_acl acl, *n;
+
+	if (pconf_acl_parse(av, ac, &acl, err, errlen))
+		return -1;
+	if ((n = malloc(sizeof(*n))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*n = acl;
+	n->file = p->file;
+	n->line = p->line;
+	TAILQ_INSERT_TAIL(&p->c->acls, n, link);
 	return 0;
 }
 
@@ -954,9 +998,9 @@ conf_parse_line(struct conf *c, const char *text, const char *file,
 }
 
 /*
- * Canonical form: every phyint, then every mroute, then every mgroup,
- * each in the order read (includes expanded in place).  Parsing the
- * output again gives the same output.
+ * Canonical form: every phyint, then every mroute, then every acl, then
+ * every mgroup, each in the order read (includes expanded in place).
+ * Parsing the output again gives the same output.
  */
 void
 conf_dump(const struct conf *c, FILE *fp)
@@ -964,13 +1008,17 @@ conf_dump(const struct conf *c, FILE *fp)
 	const struct conf_phyint *pi;
 	const struct conf_mroute *mr;
 	const struct conf_mgroup *mg;
+	const struct pconf_acl *acl;
 	char a[INET_PFX_STRLEN];
 	int i;
 
-	TAILQ_FOREACH(pi, &c->phyints, link)
-		fprintf(fp, "phyint %s %s%s ttl-threshold %d\n", pi->ifname,
+	TAILQ_FOREACH(pi, &c->phyints, link) {
+		fprintf(fp, "phyint %s %s%s ttl-threshold %d", pi->ifname,
 		    pi->enable ? "enable" : "disable",
 		    pi->mrdisc ? " mrdisc" : "", pi->ttl);
+		pconf_phyint_dump(&pi->proxy, fp);
+		fprintf(fp, "\n");
+	}
 	TAILQ_FOREACH(mr, &c->mroutes, link) {
 		fprintf(fp, "mroute from %s", mr->iif);
 		if (mr->src.len > 0)
@@ -983,6 +1031,8 @@ conf_dump(const struct conf *c, FILE *fp)
 			fprintf(fp, " %s", mr->oifs[i]);
 		fprintf(fp, "\n");
 	}
+	TAILQ_FOREACH(acl, &c->acls, link)
+		pconf_acl_dump(acl, fp);
 	TAILQ_FOREACH(mg, &c->mgroups, link) {
 		fprintf(fp, "mgroup from %s", mg->ifname);
 		if (mg->src.len > 0)

@@ -19,6 +19,7 @@
 #include <sys/queue.h>
 
 #include "inet.h"
+#include "pconf.h"
 
 #define CONF_MAXOIFS		32	/* MAXVIFS on Linux */
 #define CONF_LINE_MAX		1024	/* longer lines are an error */
@@ -38,6 +39,7 @@ struct conf_phyint {
 	int			 enable;		/* 1 enable, 0 disable */
 	int			 mrdisc;		/* 1: RFC 4286 adverts */
 	int			 ttl;			/* 1-255 */
+	struct pconf_if		 proxy;			/* pconf.h */
 	struct conf_where	 where;
 };
 
@@ -75,6 +77,7 @@ struct conf {
 	TAILQ_HEAD(, conf_phyint) phyints;
 	TAILQ_HEAD(, conf_mroute) mroutes;
 	TAILQ_HEAD(, conf_mgroup) mgroups;
+	TAILQ_HEAD(, pconf_acl)	 acls;		/* pconf.h, in file order */
 	TAILQ_HEAD(, conf_file)	 files;		/* names for conf_where */
 	int			 nerrors;
 };

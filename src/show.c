@@ -14,6 +14,7 @@
 #include "iface.h"
 #include "kern.h"
 #include "mcgroup.h"
+#include "proxy.h"
 #include "msg.h"
 #include "route.h"
 #include "show.h"
@@ -246,9 +247,15 @@ show(int what, uint32_t flags, struct evbuffer *out, char *err,
 	case MSG_SHOW_PENDING:
 		show_pending(doc);
 		break;
+	case MSG_SHOW_IGMP:
+		if (proxy_show(doc, flags, err, errlen)) {
+			table_doc_free(doc);
+			return -1;
+		}
+		break;
 	default:
 		table_doc_free(doc);
-		snprintf(err, errlen, "no IGMP/MLD interfaces configured");
+		snprintf(err, errlen, "unknown show subject");
 		return -1;
 	}
 	rc = table_doc_emit(doc, out, err, errlen);

@@ -28,6 +28,7 @@
 #include "kern.h"
 #include "log.h"
 #include "mcgroup.h"
+#include "proxy.h"
 #include "route.h"
 #include "script.h"
 #include "smcrouted.h"
@@ -350,6 +351,7 @@ main(int argc, char *argv[])
 	iface_init(apply_ifaces_changed);
 	route_init();
 	mcgroup_init();
+	proxy_init();
 	script_init(opts.script);
 
 	c = conf_new();
@@ -376,6 +378,7 @@ main(int argc, char *argv[])
 
 	ipc_exit();
 	apply_exit();
+	proxy_exit();
 	mcgroup_exit();
 	route_exit();
 	iface_exit();

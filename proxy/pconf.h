@@ -1,0 +1,82 @@
+/*
+ * pconf.h - the proxy's part of smcroute.conf
+ *
+ * phyint lines take the proxy role and querier knobs:
+ *
+ *	phyint IF upstream [igmp]
+ *	phyint IF igmp [version 1|2|3] [query-interval SEC]
+ *	    [query-response-interval SEC] [robustness N]
+ *	    [last-member-query-interval SEC] [last-member-query-count N]
+ *	    [startup-query-interval SEC] [startup-query-count N]
+ *	    [fast-leave] [max-groups N] [max-groups-per-host N]
+ *
+ * and access lists, checked in order, first match wins:
+ *
+ *	acl IF allow|deny group G[/LEN] [source S[/LEN]]
+ *
+ * On a downstream (igmp) interface an acl decides which groups and
+ * sources its hosts may ask for; on the upstream interface which merged
+ * memberships are reported upstream.  Parsing has no side effects, like
+ * the rest of conf.c, which calls in here.
+ */
+#ifndef SMCR_PCONF_H
+#define SMCR_PCONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <net/if.h>
+#include <sys/queue.h>
+
+#include "inet.h"
+
+#define PCONF_UPSTREAM	0x01	/* dynamic routes come in here */
+#define PCONF_IGMP	0x02	/* querier here; upstream: report */
+#define PCONF_FASTLEAVE	0x04	/* per-host tracking, immediate leave */
+
+/* The proxy knobs of one phyint line; 0 means the RFC default. */
+struct pconf_if {
+	unsigned int	 flags;
+	int		 version;	/* 1-3, default 3 */
+	uint32_t	 qi_ms;		/* query-interval, 125 s */
+	uint32_t	 qri_ms;	/* query-response-interval, 10 s */
+	uint32_t	 lmqi_ms;	/* last-member-query-interval, 1 s */
+	uint32_t	 sqi_ms;	/* startup-query-interval, qi / 4 */
+	unsigned int	 robustness;	/* 2 */
+	unsigned int	 lmqc;		/* robustness */
+	unsigned int	 sqc;		/* startup-query-count, robustness */
+	unsigned int	 max_groups;	/* 0: no limit */
+	unsigned int	 max_per_host;	/* 0: no limit */
+};
+
+struct pconf_acl {
+	TAILQ_ENTRY(pconf_acl)	 link;
+	char			 ifname[IFNAMSIZ];
+	bool			 allow;
+	struct inet_pfx		 grp;
+	struct inet_pfx		 src;	/* len 0: any source */
+	const char		*file;
+	int			 line;
+};
+
+/*
+ * Look at the phyint keyword av[*i].  Returns 1 when it is a proxy
+ * keyword (its value consumed, *i on the last token used), 0 when it
+ * is not one, -1 with a reason in err when it is malformed.
+ */
+int	pconf_phyint_word(struct pconf_if *, char **av, int ac, int *i,
+	    char *err, size_t errlen);
+/* Checks across keywords of one line.  0, or -1 with a reason. */
+int	pconf_phyint_check(const struct pconf_if *, char *err, size_t errlen);
+/* Append the proxy keywords in canonical form (" upstream igmp ..."). */
+void	pconf_phyint_dump(const struct pconf_if *, FILE *);
+
+/* acl IF allow|deny group G[/LEN] [source S[/LEN]] */
+int	pconf_acl_parse(char **av, int ac, struct pconf_acl *, char *err,
+	    size_t errlen);
+void	pconf_acl_dump(const struct pconf_acl *, FILE *);
+/* Does the rule match (src may be NULL: the whole group)? */
+bool	pconf_acl_match(const struct pconf_acl *, const struct inet_addr *src,
+	    const struct inet_addr *grp);
+
+#endif /* SMCR_PCONF_H */

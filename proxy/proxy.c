@@ -1,0 +1,1257 @@
+/*
+ * proxy.c - the IGMP proxy: querier, membership, dynamic routes
+ *
+ * One struct pif per interface with a proxy role.  A downstream pif
+ * (phyint IF igmp) has a querier and a membership database; the
+ * upstream pif (phyint IF upstream) is where dynamic routes come from
+ * and, with "igmp", where the merged membership is reported.
+ *
+ * Flow of a report: proxy_input() -> igmp_decode() (every drop counted
+ * by reason) -> acl -> mdb_record() -> pif_drain(): queries the database
+ * asks for are sent, and for every group whose forwarding state changed
+ * the route engine recomputes the group's kernel entries (route.c asks
+ * back through proxy_oifs()) and the upstream membership is merged
+ * again (RFC 4605 §4.1) and set in place.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/tree.h>
+#include <event2/event.h>
+
+#include "conf.h"
+#include "iface.h"
+#include "log.h"
+#include "mcfilter.h"
+#include "mdb.h"
+#include "merge.h"
+#include "pconf.h"
+#include "pkt.h"
+#include "pktio.h"
+#include "proxy.h"
+#include "route.h"
+#include "smcrouted.h"
+#include "table.h"
+
+/* RFC 3376 §8 defaults, milliseconds. */
+#define QI_DEFAULT	125000
+#define QRI_DEFAULT	10000
+#define LMQI_DEFAULT	1000
+#define ROBUST_DEFAULT	2
+
+#define PIF_DOWN	0x1	/* phyint IF igmp: querier + membership */
+#define PIF_UP		0x2	/* phyint IF upstream */
+#define PIF_REPORT	0x4	/* phyint IF upstream igmp */
+
+/* Querier states, RFC 3376 §6.6.2 (querier election). */
+enum qstate {
+	Q_DOWN,			/* not running */
+	Q_QUERIER,		/* sending general queries */
+	Q_NONQUERIER,		/* another router, lower address, queries */
+	Q_MAX
+};
+
+enum qevent {
+	QE_START,		/* interface configured */
+	QE_GQ_TIMER,		/* general query timer fired */
+	QE_LOWER_QUERY,		/* query heard from a lower address */
+	QE_OQP_EXPIRE,		/* other querier present timer expired */
+	QE_STOP,		/* interface unconfigured */
+	QE_MAX
+};
+
+static const char *const qstate_str[Q_MAX] = {
+	"Down", "Querier", "Non-Querier"
+};
+static const char *const qevent_str[QE_MAX] = {
+	"start", "general query timer", "query from lower address",
+	"other querier present timeout", "stop"
+};
+
+/* Messages counted on receipt, by type and version. */
+enum rxcount {
+	RX_QUERY_V1, RX_QUERY_V2, RX_QUERY_V3,
+	RX_REPORT_V1, RX_REPORT_V2, RX_REPORT_V3, RX_LEAVE,
+	RX_MAX
+};
+static const char *const rx_key[RX_MAX] = {
+	"query_v1", "query_v2", "query_v3", "report_v1", "report_v2",
+	"report_v3", "leave"
+};
+
+struct pif {
+	RB_ENTRY(pif)	 entry;
+	int		 family;
+	int		 ifindex;
+	char		 name[IFNAMSIZ];
+	unsigned int	 role;		/* PIF_* */
+	struct pconf_if	 cfg;
+	bool		 mark;		/* proxy_apply() sweep */
+	bool		 vifref;	/* holds a VIF reference */
+
+	/* Querier, RFC 3376 §6.6 and §7.3.1. */
+	enum qstate	 qstate;
+	struct inet_addr addr;		/* ours, for the election */
+	struct inet_addr querier;	/* the current querier */
+	int		 startup_left;	/* startup queries still to send */
+	int		 older_version;	/* older querier heard, or 0 */
+	uint64_t	 older_until;	/* §8.12 timeout of that */
+	uint64_t	 gq_at;		/* next general query */
+	uint64_t	 oqp_at;	/* other querier present deadline */
+	struct event	*gq_ev;
+	struct event	*oqp_ev;
+	struct event	*mdb_ev;
+	struct mdb_if	*mdb;
+
+	/* Counters for show igmp. */
+	uint64_t	 rx[RX_MAX];
+	uint64_t	 drops[PKT_DROP_MAX];
+	uint64_t	 drop_acl;	/* records refused by an acl */
+	uint64_t	 tx_general;
+	uint64_t	 tx_specific;
+	uint64_t	 tx_errors;
+};
+
+/* The membership reported upstream for one group. */
+struct ugroup {
+	RB_ENTRY(ugroup) entry;
+	struct inet_addr grp;
+	struct msf	 f;
+};
+
+RB_HEAD(pif_tree, pif);
+RB_HEAD(ugroup_tree, ugroup);
+
+static int
+pif_cmp(struct pif *a, struct pif *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return a->ifindex < b->ifindex ? -1 : a->ifindex > b->ifindex;
+}
+
+static int
+ugroup_cmp(struct ugroup *a, struct ugroup *b)
+{
+	return inet_cmp(&a->grp, &b->grp);
+}
+
+RB_GENERATE_STATIC(pif_tree, pif, entry, pif_cmp)
+RB_GENERATE_STATIC(ugroup_tree, ugroup, entry, ugroup_cmp)
+
+/* The proxy: a true singleton, like the route engine it feeds. */
+static struct {
+	struct pif_tree		 pifs;
+	struct ugroup_tree	 ugroups;
+	struct pif		*up4;		/* upstream, IPv4 */
+	const struct conf	*conf;		/* for the acls */
+} px = { RB_INITIALIZER(&px.pifs), RB_INITIALIZER(&px.ugroups), NULL,
+    NULL };
+
+static void	pif_drain(struct pif *);
+static void	upstream_update(const struct inet_addr *grp);
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+timer_at(struct event *ev, uint64_t at)
+{
+	uint64_t now = now_ms(), d = at > now ? at - now : 0;
+	struct timeval tv = { (time_t)(d / 1000), (suseconds_t)(d % 1000) *
+	    1000 };
+
+	evtimer_add(ev, &tv);
+}
+
+/* Effective knobs, RFC defaults for what the configuration left out. */
+static uint32_t
+pif_qi(const struct pif *p)
+{
+	return p->cfg.qi_ms ? p->cfg.qi_ms : QI_DEFAULT;
+}
+
+static uint32_t
+pif_qri(const struct pif *p)
+{
+	return p->cfg.qri_ms ? p->cfg.qri_ms : QRI_DEFAULT;
+}
+
+static unsigned int
+pif_robustness(const struct pif *p)
+{
+	return p->cfg.robustness ? p->cfg.robustness : ROBUST_DEFAULT;
+}
+
+static uint32_t
+pif_lmqi(const struct pif *p)
+{
+	return p->cfg.lmqi_ms ? p->cfg.lmqi_ms : LMQI_DEFAULT;
+}
+
+static int
+pif_version(const struct pif *p)
+{
+	int v = p->cfg.version ? p->cfg.version : 3;
+
+	/* RFC 3376 §7.3.1: an older querier on the link sets the pace. */
+	if (p->older_version && p->older_version < v &&
+	    now_ms() < p->older_until)
+		return p->older_version;
+	return v;
+}
+
+static void
+pif_params(const struct pif *p, struct mdb_params *mp)
+{
+	memset(mp, 0, sizeof(*mp));
+	mp->family = p->family;
+	mp->robustness = pif_robustness(p);
+	mp->query_interval = pif_qi(p);
+	mp->query_resp = pif_qri(p);
+	mp->lmqi = pif_lmqi(p);
+	mp->lmqc = p->cfg.lmqc;
+	mp->version = p->cfg.version ? p->cfg.version : 3;
+	mp->fast_leave = p->cfg.flags & PCONF_FASTLEAVE;
+	mp->max_groups = p->cfg.max_groups;
+	mp->max_per_host = p->cfg.max_per_host;
+}
+
+/*
+ * Access lists: the acl lines for this interface, in order, first match
+ * wins.  Without a match, downstream allows everything; upstream does
+ * not report SSDP (239.255.255.250), which only floods a provider's
+ * network with home devices' discovery traffic.
+ */
+static bool
+acl_permit(const struct pif *p, const struct inet_addr *src,
+    const struct inet_addr *grp)
+{
+	static const struct inet_addr ssdp = { .family = AF_INET,
+	    .u.bytes = { 239, 255, 255, 250 } };
+	const struct pconf_acl *acl;
+
+	if (px.conf) {
+		TAILQ_FOREACH(acl, &px.conf->acls, link) {
+			if (!conf_ifname_match(acl->ifname, p->name))
+				continue;
+			if (pconf_acl_match(acl, src, grp))
+				return acl->allow;
+		}
+	}
+	if ((p->role & PIF_UP) && !inet_cmp(grp, &ssdp))
+		return false;
+	return true;
+}
+
+/* Sending queries. */
+
+static void
+pif_send_query(struct pif *p, const struct pkt_query_tx *q, bool general)
+{
+	uint8_t buf[1500];
+	struct inet_addr dst;
+	ssize_t len;
+
+	if (general)
+		inet_pton_any("224.0.0.1", &dst);
+	else
+		dst = q->group;	/* RFC 3376 §4.1.12 */
+	len = igmp_query_encode(buf, sizeof(buf), q);
+	if (len < 0 || pktio_send(p->family, p->ifindex, &dst, buf,
+	    (size_t)len)) {
+		p->tx_errors++;
+		log_warn("[IGMP %s] cannot send query", p->name);
+		return;
+	}
+	if (general)
+		p->tx_general++;
+	else
+		p->tx_specific++;
+}
+
+static void
+pif_general_query(struct pif *p)
+{
+	struct pkt_query_tx q;
+
+	memset(&q, 0, sizeof(q));
+	q.version = (uint8_t)pif_version(p);
+	inet_any(&q.group, AF_UNSPEC);
+	q.mrt_ms = q.version == 1 ? 0 : pif_qri(p);
+	q.qrv = (uint8_t)pif_robustness(p);
+	q.qqi = pif_qi(p) / 1000;
+	pif_send_query(p, &q, true);
+}
+
+/* Q(G) and Q(G,A) asked for by the database, split to fit the MTU. */
+static void
+pif_specific_queries(struct pif *p)
+{
+	size_t max = igmp_query_max_srcs(1500), off;
+	struct mdb_query *mq;
+	struct pkt_query_tx q;
+
+	while ((mq = mdb_query_pop(p->mdb))) {
+		memset(&q, 0, sizeof(q));
+		q.version = (uint8_t)pif_version(p);
+		if (mq->compat && mq->compat < q.version)
+			q.version = (uint8_t)mq->compat;
+		q.group = mq->group;
+		q.mrt_ms = pif_lmqi(p);	/* §6.6.3: LMQI as Max Resp */
+		q.sflag = mq->sflag;
+		q.qrv = (uint8_t)pif_robustness(p);
+		q.qqi = pif_qi(p) / 1000;
+		if (q.version < 2) {
+			/* IGMPv1 has no group-specific query. */
+		} else if (!mq->nsrc || q.version < 3) {
+			pif_send_query(p, &q, false);
+		} else {
+			for (off = 0; off < mq->nsrc; off += max) {
+				q.src = &mq->srcs[off];
+				q.nsrc = mq->nsrc - off < max ? mq->nsrc - off :
+				    max;
+				pif_send_query(p, &q, false);
+			}
+		}
+		mdb_query_free(mq);
+	}
+}
+
+/* The querier state machine, RFC 3376 §6.6.2, as a transition table. */
+
+static void
+q_start(struct pif *p)
+{
+	/* §8.6/8.7: startup queries, robustness of them at QI/4. */
+	p->startup_left = (int)(p->cfg.sqc ? p->cfg.sqc : pif_robustness(p));
+	p->querier = p->addr;
+	mdb_if_set_querier(p->mdb, true);
+	evtimer_del(p->oqp_ev);
+	p->gq_at = now_ms();
+	timer_at(p->gq_ev, p->gq_at);
+}
+
+static void
+q_general(struct pif *p)
+{
+	uint32_t next;
+
+	pif_general_query(p);
+	if (p->startup_left > 0)
+		p->startup_left--;
+	next = p->startup_left > 0 ? (p->cfg.sqi_ms ? p->cfg.sqi_ms :
+	    pif_qi(p) / 4) : pif_qi(p);
+	p->gq_at = now_ms() + next;
+	timer_at(p->gq_ev, p->gq_at);
+}
+
+static void
+q_yield(struct pif *p)
+{
+	/* §8.5: Other Querier Present Interval. */
+	uint64_t oqpi = (uint64_t)pif_robustness(p) * pif_qi(p) +
+	    pif_qri(p) / 2;
+
+	evtimer_del(p->gq_ev);
+	p->gq_at = 0;
+	mdb_if_set_querier(p->mdb, false);
+	p->oqp_at = now_ms() + oqpi;
+	timer_at(p->oqp_ev, p->oqp_at);
+}
+
+static void
+q_takeover(struct pif *p)
+{
+	/* §6.6.2: back to querier, send a general query at once. */
+	p->querier = p->addr;
+	mdb_if_set_querier(p->mdb, true);
+	p->startup_left = 0;
+	p->gq_at = now_ms();
+	timer_at(p->gq_ev, p->gq_at);
+}
+
+static void
+q_stop(struct pif *p)
+{
+	evtimer_del(p->gq_ev);
+	evtimer_del(p->oqp_ev);
+	p->gq_at = p->oqp_at = 0;
+}
+
+static const struct {
+	enum qstate	 state;
+	enum qevent	 event;
+	void		(*action)(struct pif *);
+	enum qstate	 next;
+} qfsm[] = {
+	{ Q_DOWN,	QE_START,	q_start,	Q_QUERIER },
+	{ Q_QUERIER,	QE_GQ_TIMER,	q_general,	Q_QUERIER },
+	{ Q_QUERIER,	QE_LOWER_QUERY,	q_yield,	Q_NONQUERIER },
+	{ Q_NONQUERIER,	QE_LOWER_QUERY,	q_yield,	Q_NONQUERIER },
+	{ Q_NONQUERIER,	QE_OQP_EXPIRE,	q_takeover,	Q_QUERIER },
+	{ Q_QUERIER,	QE_STOP,	q_stop,		Q_DOWN },
+	{ Q_NONQUERIER,	QE_STOP,	q_stop,		Q_DOWN },
+};
+
+static void
+qfsm_event(struct pif *p, enum qevent ev)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(qfsm) / sizeof(qfsm[0]); i++) {
+		if (qfsm[i].state != p->qstate || qfsm[i].event != ev)
+			continue;
+		if (qfsm[i].next != p->qstate)
+			log_info("[IGMP %s] %s -> %s on %s", p->name,
+			    qstate_str[p->qstate], qstate_str[qfsm[i].next],
+			    qevent_str[ev]);
+		p->qstate = qfsm[i].next;
+		qfsm[i].action(p);
+		return;
+	}
+	log_debug("[IGMP %s] %s ignored in state %s", p->name, qevent_str[ev],
+	    qstate_str[p->qstate]);
+}
+
+static void
+gq_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	qfsm_event(arg, QE_GQ_TIMER);
+}
+
+static void
+oqp_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct pif *p = arg;
+
+	(void)fd;
+	(void)what;
+	p->oqp_at = 0;
+	qfsm_event(p, QE_OQP_EXPIRE);
+}
+
+static void
+mdb_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct pif *p = arg;
+
+	(void)fd;
+	(void)what;
+	mdb_tick(p->mdb, now_ms());
+	pif_drain(p);
+}
+
+/*
+ * After every change to a database: send the queries it asks for,
+ * recompute what changed, and arm its one timer.
+ */
+static void
+pif_drain(struct pif *p)
+{
+	struct inet_addr grp;
+	uint64_t next;
+
+	pif_specific_queries(p);
+	if (mdb_change_lost(p->mdb)) {
+		const struct mdb_group *g;
+
+		for (g = mdb_group_first(p->mdb); g; g = mdb_group_next(g)) {
+			struct mdb_group_info gi;
+
+			mdb_group_info(g, now_ms(), &gi);
+			route_refresh_group(&gi.group);
+			upstream_update(&gi.group);
+		}
+	}
+	while (mdb_change_pop(p->mdb, &grp)) {
+		route_refresh_group(&grp);
+		upstream_update(&grp);
+	}
+	next = mdb_next_deadline(p->mdb);
+	if (next == UINT64_MAX)
+		evtimer_del(p->mdb_ev);
+	else
+		timer_at(p->mdb_ev, next);
+}
+
+/* Upstream: the RFC 4605 §4.1 merge, set in place. */
+
+static void
+upstream_set(struct pif *up, struct ugroup *ug, const struct msf *f)
+{
+	struct inet_addr *srcs = NULL;
+	struct msf_src *s;
+	size_t n = 0;
+	char err[160], g[INET6_ADDRSTRLEN];
+
+	if (f->nsrc && !(srcs = calloc(f->nsrc, sizeof(*srcs)))) {
+		log_warn("[IGMP %s] upstream", up->name);
+		return;
+	}
+	MSF_FOREACH(s, f)
+		srcs[n++] = s->addr;
+	if (mcfilter_set(up->ifindex, &ug->grp, f->mode == MSF_EXCLUDE ?
+	    MCF_EXCLUDE : MCF_INCLUDE, srcs, n, err, sizeof(err)))
+		log_warnx("[IGMP %s] cannot report %s upstream: %s", up->name,
+		    inet_str(&ug->grp, g, sizeof(g)), err);
+	else
+		log_debug("[IGMP %s] upstream %s %s, %zu sources", up->name,
+		    inet_str(&ug->grp, g, sizeof(g)), msf_mode_str[f->mode],
+		    n);
+	free(srcs);
+}
+
+static struct ugroup *
+ugroup_find(const struct inet_addr *grp)
+{
+	struct ugroup key;
+
+	key.grp = *grp;
+	return RB_FIND(ugroup_tree, &px.ugroups, &key);
+}
+
+static void
+ugroup_free(struct ugroup *ug)
+{
+	RB_REMOVE(ugroup_tree, &px.ugroups, ug);
+	msf_clear(&ug->f);
+	free(ug);
+}
+
+static void
+upstream_update(const struct inet_addr *grp)
+{
+	struct pif *up = px.up4, *p;
+	struct ugroup *ug;
+	struct merge m;
+	struct msf f;
+
+	if (grp->family != AF_INET || !up || !(up->role & PIF_REPORT))
+		return;
+	msf_init(&f, MSF_INCLUDE);
+	if (!inet_is_linklocal_group(grp) && acl_permit(up, NULL, grp)) {
+		merge_init(&m);
+		RB_FOREACH(p, pif_tree, &px.pifs) {
+			const struct mdb_group *g;
+
+			if (!(p->role & PIF_DOWN) || p->family != AF_INET)
+				continue;
+			if ((g = mdb_group_find(p->mdb, grp)))
+				mdb_group_merge(g, &m);
+		}
+		if (merge_result(&m, &f))
+			log_warnx("[IGMP %s] out of memory merging",
+			    up->name);
+		merge_free(&m);
+	}
+	/* Sources the upstream acl denies: not wanted, whatever the mode. */
+	{
+		struct msf_src *s, *next;
+
+		RB_FOREACH_SAFE(s, msf_tree, &f.srcs, next)
+			if (f.mode == MSF_INCLUDE &&
+			    !acl_permit(up, &s->addr, grp))
+				msf_del(&f, &s->addr);
+	}
+
+	ug = ugroup_find(grp);
+	if (ug && msf_equal(&ug->f, &f)) {
+		msf_clear(&f);
+		return;
+	}
+	if (!ug) {
+		if (msf_is_null(&f))
+			return;
+		if (!(ug = calloc(1, sizeof(*ug)))) {
+			msf_clear(&f);
+			return;
+		}
+		ug->grp = *grp;
+		msf_init(&ug->f, MSF_INCLUDE);
+		RB_INSERT(ugroup_tree, &px.ugroups, ug);
+	}
+	upstream_set(up, ug, &f);
+	msf_copy(&ug->f, &f);
+	ug->f.mode = f.mode;
+	msf_clear(&f);
+	if (msf_is_null(&ug->f))
+		ugroup_free(ug);
+}
+
+/* Every group any downstream or the upstream knows of. */
+static void
+upstream_update_all(void)
+{
+	struct ugroup *ug, *next;
+	struct pif *p;
+
+	RB_FOREACH_SAFE(ug, ugroup_tree, &px.ugroups, next) {
+		struct inet_addr grp = ug->grp;
+
+		upstream_update(&grp);
+	}
+	RB_FOREACH(p, pif_tree, &px.pifs) {
+		const struct mdb_group *g;
+
+		if (!(p->role & PIF_DOWN))
+			continue;
+		for (g = mdb_group_first(p->mdb); g; g = mdb_group_next(g)) {
+			struct mdb_group_info gi;
+
+			mdb_group_info(g, now_ms(), &gi);
+			upstream_update(&gi.group);
+		}
+	}
+}
+
+/*
+ * The route engine asks: which interfaces want (src, grp) arriving on
+ * iif?  From the upstream: every downstream whose database wants it
+ * (RFC 3376 §6.3) and whose acl allows it.  From a downstream (a local
+ * source, RFC 4605 §4.2): the upstream and the other downstreams that
+ * want it; route.c never sends back out of iif.
+ */
+static void
+proxy_oifs(const struct inet_addr *src, const struct inet_addr *grp, int iif,
+    int *oifs, int *noifs)
+{
+	struct pif key, *in, *p;
+
+	if (RB_EMPTY(&px.pifs) || inet_is_linklocal_group(grp))
+		return;
+	key.family = grp->family;
+	key.ifindex = iif;
+	in = RB_FIND(pif_tree, &px.pifs, &key);
+	if (!in)
+		return;
+	RB_FOREACH(p, pif_tree, &px.pifs) {
+		if (p->family != grp->family || p == in ||
+		    *noifs >= ROUTE_MAXOIFS)
+			continue;
+		if ((p->role & PIF_UP) && (in->role & PIF_DOWN)) {
+			oifs[(*noifs)++] = p->ifindex;
+			continue;
+		}
+		if ((p->role & PIF_DOWN) && mdb_wants(p->mdb, src, grp) &&
+		    acl_permit(p, src, grp))
+			oifs[(*noifs)++] = p->ifindex;
+	}
+}
+
+/* Receive. */
+
+static struct pif *
+pif_find(int family, int ifindex)
+{
+	struct pif key;
+
+	key.family = family;
+	key.ifindex = ifindex;
+	return RB_FIND(pif_tree, &px.pifs, &key);
+}
+
+static void
+pif_heard_query(struct pif *p, const struct pkt_msg *m)
+{
+	uint64_t now = now_ms();
+
+	p->rx[m->version == 1 ? RX_QUERY_V1 : m->version == 2 ?
+	    RX_QUERY_V2 : RX_QUERY_V3]++;
+	/* §7.3.1: older version querier present timeout, §8.12. */
+	if (m->version < 3) {
+		p->older_version = m->version;
+		p->older_until = now + (uint64_t)pif_robustness(p) *
+		    pif_qi(p) + pif_qri(p);
+	}
+	/* §6.6.2: the lowest address is the querier. */
+	if (inet_cmp(&m->src, &p->addr) < 0 || inet_is_any(&p->addr)) {
+		if (p->qstate == Q_QUERIER || inet_cmp(&m->src, &p->querier))
+			log_notice("[IGMP %s] querier is now %s", p->name,
+			    inet_str(&m->src, (char[INET6_ADDRSTRLEN]){ 0 },
+			    INET6_ADDRSTRLEN));
+		p->querier = m->src;
+		qfsm_event(p, QE_LOWER_QUERY);
+	}
+	/* §6.6.1: a specific query lowers our timers as well. */
+	if (p->qstate == Q_NONQUERIER && !inet_is_any(&m->group)) {
+		struct inet_addr srcs[64];
+		size_t n = pkt_srcs_copy(&m->q.srcs, srcs, 64);
+
+		/* A longer list is split: the rest only waits for the GMI. */
+		mdb_query_heard(p->mdb, &m->group, srcs, n, m->q.sflag, now);
+		pif_drain(p);
+	}
+}
+
+/* Filter a record's sources through the acl, then apply it. */
+static void
+pif_record(struct pif *p, struct mdb_rec *r, struct inet_addr *srcs)
+{
+	size_t i, n = 0;
+
+	if (!acl_permit(p, NULL, &r->group)) {
+		p->drop_acl++;
+		return;
+	}
+	/* Sources asked for (not excluded ones) must be allowed. */
+	if (r->type == MDB_IS_IN || r->type == MDB_TO_IN ||
+	    r->type == MDB_ALLOW) {
+		for (i = 0; i < r->nsrc; i++) {
+			if (acl_permit(p, &srcs[i], &r->group))
+				srcs[n++] = srcs[i];
+			else
+				p->drop_acl++;
+		}
+		r->nsrc = n;
+	}
+	r->srcs = srcs;
+	mdb_record(p->mdb, r, now_ms());
+	log_debug("[IGMP %s] %s %s", p->name, mdb_rec_str[r->type],
+	    mdb_last_row(p->mdb));
+}
+
+void
+proxy_input(int family, const uint8_t *pkt, size_t len, int ifindex)
+{
+	struct pif *p = pif_find(family, ifindex);
+	struct inet_addr *srcs = NULL;
+	enum pkt_drop drop;
+	struct pkt_msg m;
+	struct mdb_rec r;
+
+	if (!p || !(p->role & PIF_DOWN))
+		return;	/* the kernel's host stack answers upstream */
+	drop = igmp_decode(&m, pkt, len, 0);
+	if (drop != PKT_OK) {
+		p->drops[drop]++;
+		if (pkt_drop_is_error(drop))
+			log_debug("[IGMP %s] dropped message from %s: %s",
+			    p->name, inet_str(&m.src,
+			    (char[INET6_ADDRSTRLEN]){ 0 }, INET6_ADDRSTRLEN),
+			    pkt_drop_name(drop));
+		return;
+	}
+	if (!inet_is_any(&p->addr) && !inet_cmp(&m.src, &p->addr))
+		return;	/* our own */
+
+	memset(&r, 0, sizeof(r));
+	r.host = m.src;
+	r.group = m.group;
+	switch (m.type) {
+	case PKT_QUERY:
+		pif_heard_query(p, &m);
+		return;
+	case PKT_REPORT_V1:
+		p->rx[RX_REPORT_V1]++;
+		r.type = MDB_V1_REPORT;
+		pif_record(p, &r, NULL);
+		break;
+	case PKT_REPORT_V2:
+		p->rx[RX_REPORT_V2]++;
+		r.type = MDB_V2_REPORT;
+		pif_record(p, &r, NULL);
+		break;
+	case PKT_LEAVE_V2:
+		p->rx[RX_LEAVE]++;
+		r.type = MDB_V2_LEAVE;
+		pif_record(p, &r, NULL);
+		break;
+	case PKT_REPORT_V3: {
+		struct pkt_rec_iter it;
+		struct pkt_rec pr;
+		size_t max = len / 4 + 1;	/* bounded by the packet */
+
+		p->rx[RX_REPORT_V3]++;
+		srcs = calloc(max, sizeof(*srcs));
+		if (!srcs)
+			return;
+		pkt_rec_iter_init(&it, &m);
+		while (pkt_rec_next(&it, &pr)) {
+			r.type = (enum mdb_rec_type)pr.type;
+			r.group = pr.group;
+			r.nsrc = pkt_srcs_copy(&pr.srcs, srcs, max);
+			pif_record(p, &r, srcs);
+		}
+		free(srcs);
+		break;
+	}
+	}
+	pif_drain(p);
+}
+
+/* Configuration. */
+
+static void
+pif_free(struct pif *p)
+{
+	struct iface *ifp = iface_find(p->ifindex);
+
+	if (p->qstate != Q_DOWN)
+		qfsm_event(p, QE_STOP);
+	if ((p->role & PIF_DOWN) && ifp)
+		pktio_routers(p->family, p->ifindex, 0);
+	if (p->gq_ev)
+		event_free(p->gq_ev);
+	if (p->oqp_ev)
+		event_free(p->oqp_ev);
+	if (p->mdb_ev)
+		event_free(p->mdb_ev);
+	if (p->mdb)
+		mdb_if_destroy(p->mdb);
+	if (p->vifref && ifp)
+		iface_unref(ifp, p->family);
+	if (px.up4 == p)
+		px.up4 = NULL;
+	RB_REMOVE(pif_tree, &px.pifs, p);
+	free(p);
+}
+
+/*
+ * Take the interface out of the proxy and recompute what it affected.
+ * gone: the interface left the system, the kernel has dropped its state.
+ */
+static void
+pif_remove(struct pif *p, bool gone)
+{
+	bool down = p->role & PIF_DOWN, up = p->role & PIF_UP;
+	int ifindex_up = p->role & PIF_REPORT ? p->ifindex : 0;
+	struct inet_addr *grps = NULL;
+	size_t n = 0, i;
+
+	log_notice("[IGMP %s] leaving the proxy", p->name);
+	if (down && p->mdb) {
+		const struct mdb_group *g;
+
+		grps = calloc(mdb_group_count(p->mdb) + 1, sizeof(*grps));
+		for (g = mdb_group_first(p->mdb); g && grps;
+		    g = mdb_group_next(g)) {
+			struct mdb_group_info gi;
+
+			mdb_group_info(g, now_ms(), &gi);
+			grps[n++] = gi.group;
+		}
+	}
+	pif_free(p);
+	for (i = 0; i < n; i++) {
+		route_refresh_group(&grps[i]);
+		upstream_update(&grps[i]);
+	}
+	free(grps);
+	if (up) {
+		/* Whatever it reported upstream goes with it. */
+		struct ugroup *ug, *next;
+		char err[160];
+
+		RB_FOREACH_SAFE(ug, ugroup_tree, &px.ugroups, next) {
+			if (!gone && ifindex_up && mcfilter_set(ifindex_up,
+			    &ug->grp, MCF_INCLUDE, NULL, 0, err, sizeof(err)))
+				log_warnx("upstream: %s", err);
+			ugroup_free(ug);
+		}
+		route_refresh_all();
+	}
+}
+
+static struct pif *
+pif_create(const struct iface *ifp, const struct conf_phyint *pi)
+{
+	struct mdb_params mp;
+	struct pif *p;
+
+	if (!(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->family = AF_INET;
+	p->ifindex = ifp->ifindex;
+	strlcpy(p->name, ifp->name, sizeof(p->name));
+	p->cfg = pi->proxy;
+	p->role = (pi->proxy.flags & PCONF_UPSTREAM) ? PIF_UP |
+	    ((pi->proxy.flags & PCONF_IGMP) ? PIF_REPORT : 0) : PIF_DOWN;
+	inet_from_v4(&p->addr, ifp->inaddr);
+	p->gq_ev = evtimer_new(evbase, gq_timer, p);
+	p->oqp_ev = evtimer_new(evbase, oqp_timer, p);
+	p->mdb_ev = evtimer_new(evbase, mdb_timer, p);
+	if (p->role & PIF_DOWN) {
+		pif_params(p, &mp);
+		p->mdb = mdb_if_create(&mp);
+	}
+	if (!p->gq_ev || !p->oqp_ev || !p->mdb_ev ||
+	    ((p->role & PIF_DOWN) && !p->mdb)) {
+		RB_INSERT(pif_tree, &px.pifs, p);
+		pif_free(p);
+		return NULL;
+	}
+	RB_INSERT(pif_tree, &px.pifs, p);
+	/* Every proxy interface needs its VIF, to forward and to be asked. */
+	if (!iface_ref((struct iface *)ifp, p->family))
+		p->vifref = true;
+	else
+		log_warnx("[IGMP %s] no VIF: the proxy cannot route here",
+		    p->name);
+	if (p->role & PIF_DOWN) {
+		pktio_routers(p->family, p->ifindex, 1);
+		if (inet_is_any(&p->addr))
+			log_warnx("[IGMP %s] no IPv4 address: other routers "
+			    "ignore queries from 0.0.0.0", p->name);
+		qfsm_event(p, QE_START);
+	}
+	log_notice("[IGMP %s] %s%s", p->name, p->role & PIF_UP ? "upstream" :
+	    "downstream, IGMPv", p->role & PIF_UP ? (p->role & PIF_REPORT ?
+	    ", reporting membership" : "") : (p->cfg.version == 1 ? "1" :
+	    p->cfg.version == 2 ? "2" : "3"));
+	return p;
+}
+
+/* New knobs for a running interface: its state stays. */
+static void
+pif_update(struct pif *p, const struct iface *ifp,
+    const struct conf_phyint *pi)
+{
+	struct mdb_params mp;
+	bool timing = p->cfg.qi_ms != pi->proxy.qi_ms ||
+	    p->cfg.sqi_ms != pi->proxy.sqi_ms;
+
+	p->cfg = pi->proxy;
+	if (strcmp(p->name, ifp->name))
+		strlcpy(p->name, ifp->name, sizeof(p->name));
+	inet_from_v4(&p->addr, ifp->inaddr);
+	if (p->mdb) {
+		pif_params(p, &mp);
+		mdb_if_set_params(p->mdb, &mp);
+	}
+	/* A new query interval applies from now on. */
+	if (timing && p->qstate == Q_QUERIER && p->startup_left == 0) {
+		p->gq_at = now_ms() + pif_qi(p);
+		timer_at(p->gq_ev, p->gq_at);
+	}
+}
+
+void
+proxy_apply(const struct conf *c)
+{
+	const struct conf_phyint *pi;
+	struct pif *p, *next;
+	struct iface *ifp;
+
+	px.conf = c;
+	RB_FOREACH(p, pif_tree, &px.pifs)
+		p->mark = true;
+	if (!c)
+		goto sweep;
+	IFACE_FOREACH(ifp) {
+		const struct conf_phyint *use = NULL;
+
+		/* The last phyint line naming the interface wins. */
+		TAILQ_FOREACH(pi, &c->phyints, link)
+			if (conf_ifname_match(pi->ifname, ifp->name))
+				use = pi;
+		if (!use || !use->proxy.flags || !use->enable)
+			continue;
+		if ((use->proxy.flags & PCONF_UPSTREAM) && px.up4 &&
+		    px.up4->ifindex != ifp->ifindex && !px.up4->mark) {
+			log_warnx("%s line %d: %s: only one upstream interface,"
+			    " %s is it", use->where.file, use->where.line,
+			    ifp->name, px.up4->name);
+			continue;
+		}
+		p = pif_find(AF_INET, ifp->ifindex);
+		if (p) {
+			unsigned int role = (use->proxy.flags &
+			    PCONF_UPSTREAM) ? PIF_UP | ((use->proxy.flags &
+			    PCONF_IGMP) ? PIF_REPORT : 0) : PIF_DOWN;
+
+			if (p->role == role) {
+				p->mark = false;
+				pif_update(p, ifp, use);
+				continue;
+			}
+			/* A new role is a new interface. */
+			pif_remove(p, false);
+		}
+		p = pif_create(ifp, use);
+		if (!p)
+			continue;
+		p->mark = false;
+		if (p->role & PIF_UP)
+			px.up4 = p;
+	}
+sweep:
+	RB_FOREACH_SAFE(p, pif_tree, &px.pifs, next)
+		if (p->mark)
+			pif_remove(p, false);
+	/* Acls may have changed: report and route what they allow now. */
+	upstream_update_all();
+}
+
+void
+proxy_iface_gone(int ifindex)
+{
+	struct pif *p = pif_find(AF_INET, ifindex);
+
+	if (p) {
+		if (p->role & PIF_REPORT)
+			mcfilter_drop_iface(ifindex);
+		p->vifref = false;	/* the kernel dropped the VIF */
+		pif_remove(p, true);
+	}
+}
+
+int
+proxy_active(void)
+{
+	return !RB_EMPTY(&px.pifs);
+}
+
+void
+proxy_init(void)
+{
+	RB_INIT(&px.pifs);
+	RB_INIT(&px.ugroups);
+	px.up4 = NULL;
+	route_set_hook(proxy_oifs);
+	mcfilter_init();
+	if (kern_available(AF_INET)) {
+		pktio_init(AF_INET);
+		kern_set_pkt_handler(proxy_input);
+	}
+}
+
+void
+proxy_exit(void)
+{
+	struct pif *p, *next;
+	struct ugroup *ug, *unext;
+
+	RB_FOREACH_SAFE(p, pif_tree, &px.pifs, next)
+		pif_free(p);
+	RB_FOREACH_SAFE(ug, ugroup_tree, &px.ugroups, unext)
+		ugroup_free(ug);
+	mcfilter_exit();
+	route_set_hook(NULL);
+	px.conf = NULL;
+}
+
+/* show igmp: one renderer per object, text and JSON alike. */
+
+static const struct table_col pif_cols[] = {
+	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "ROLE", "role", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "VER", "version", NULL, TABLE_INT, TABLE_RIGHT, 3, "-", 0 },
+	{ "STATE", "state", NULL, TABLE_STR, TABLE_LEFT, 0, "-", 0 },
+	{ "QUERIER", "querier", NULL, TABLE_STR, TABLE_LEFT, 0, "-", 0 },
+	{ "NEXT-Q ms", "next_query_ms", NULL, TABLE_INT, TABLE_RIGHT, 0, "-",
+	  0 },
+	{ "OQP ms", "other_querier_ms", NULL, TABLE_INT, TABLE_RIGHT, 0, "-",
+	  0 },
+	{ "GROUPS", "groups", NULL, TABLE_INT, TABLE_RIGHT, 0, "-", 0 },
+};
+static const struct table_def pif_def = { pif_cols, 8 };
+
+static const struct table_col count_cols[] = {
+	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "COUNTER", "counter", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "VALUE", "value", NULL, TABLE_INT, TABLE_RIGHT, 0, NULL, 0 },
+};
+static const struct table_def count_def = { count_cols, 3 };
+
+static const struct table_col grp_cols[] = {
+	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "GROUP", "group", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "MODE", "mode", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "TIMER ms", "timer_ms", NULL, TABLE_INT, TABLE_RIGHT, 0, "-", 0 },
+	{ "COMPAT", "compat", NULL, TABLE_INT, TABLE_RIGHT, 0, NULL, 0 },
+	{ "HOSTS", "hosts", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
+	  TABLE_COL_WIDE },
+};
+static const struct table_def grp_def = { grp_cols, 6 };
+
+static const struct table_col src_cols[] = {
+	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "GROUP", "group", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "SOURCE", "source", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "TIMER ms", "timer_ms", NULL, TABLE_INT, TABLE_RIGHT, 0, NULL, 0 },
+	{ "FORWARD", "forward", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+};
+static const struct table_def src_def = { src_cols, 5 };
+
+static const struct table_col up_cols[] = {
+	{ "UPSTREAM", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "GROUP", "group", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "MODE", "mode", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "SOURCES", "sources", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
+	  TABLE_COL_WIDE },
+};
+static const struct table_def up_def = { up_cols, 4 };
+
+static void
+count_row(struct table *t, const char *ifname, const char *name, uint64_t v)
+{
+	if (!v)
+		return;
+	table_row(t);
+	table_cell_str(t, ifname);
+	table_cell_str(t, name);
+	table_cell_int(t, (int64_t)v);
+}
+
+static void
+show_pif(struct table *it, struct table *ct, const struct pif *p,
+    uint64_t now)
+{
+	char a[INET6_ADDRSTRLEN];
+	int i;
+
+	table_row(it);
+	table_cell_str(it, p->name);
+	table_cell_str(it, p->role & PIF_DOWN ? "downstream" :
+	    p->role & PIF_REPORT ? "upstream, reporting" : "upstream");
+	if (p->role & PIF_DOWN) {
+		table_cell_int(it, pif_version(p));
+		table_cell_str(it, qstate_str[p->qstate]);
+		table_cell_str(it, inet_str(&p->querier, a, sizeof(a)));
+		if (p->gq_at)
+			table_cell_int(it, (int64_t)(p->gq_at > now ?
+			    p->gq_at - now : 0));
+		else
+			table_cell_null(it);
+		if (p->oqp_at)
+			table_cell_int(it, (int64_t)(p->oqp_at > now ?
+			    p->oqp_at - now : 0));
+		else
+			table_cell_null(it);
+		table_cell_int(it, (int64_t)mdb_group_count(p->mdb));
+	} else {
+		for (i = 0; i < 6; i++)
+			table_cell_null(it);
+	}
+	if (!(p->role & PIF_DOWN))
+		return;
+	for (i = 0; i < RX_MAX; i++)
+		count_row(ct, p->name, rx_key[i], p->rx[i]);
+	count_row(ct, p->name, "tx_general_query", p->tx_general);
+	count_row(ct, p->name, "tx_specific_query", p->tx_specific);
+	count_row(ct, p->name, "tx_error", p->tx_errors);
+	for (i = 1; i < PKT_DROP_MAX; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "drop_%s",
+		    pkt_drop_key((enum pkt_drop)i));
+		count_row(ct, p->name, key, p->drops[i]);
+	}
+	count_row(ct, p->name, "drop_acl", p->drop_acl);
+	{
+		const struct mdb_stats *st = mdb_if_stats(p->mdb);
+
+		for (i = MDB_APPLIED + 1; i < MDB_RES_MAX; i++) {
+			char key[64];
+
+			if (i == MDB_NOOP)
+				continue;
+			snprintf(key, sizeof(key), "record_%s",
+			    mdb_res_str[i]);
+			count_row(ct, p->name, key, st->rec[i]);
+		}
+		count_row(ct, p->name, "fast_leave", st->fast_leaves);
+	}
+}
+
+static void
+show_groups_of(struct table *gt, struct table *st, const struct pif *p,
+    uint64_t now)
+{
+	char g[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN];
+	const struct mdb_group *grp;
+	const struct mdb_source *src;
+	const struct mdb_member *mem;
+
+	for (grp = mdb_group_first(p->mdb); grp; grp = mdb_group_next(grp)) {
+		struct mdb_group_info gi;
+
+		mdb_group_info(grp, now, &gi);
+		inet_str(&gi.group, g, sizeof(g));
+		table_row(gt);
+		table_cell_str(gt, p->name);
+		table_cell_str(gt, g);
+		table_cell_str(gt, msf_mode_str[gi.mode]);
+		if (gi.mode == MSF_EXCLUDE)
+			table_cell_int(gt, (int64_t)gi.timer);
+		else
+			table_cell_null(gt);
+		table_cell_int(gt, gi.compat);
+		table_cell_list(gt);
+		for (mem = mdb_member_first(grp); mem;
+		    mem = mdb_member_next(mem)) {
+			struct mdb_member_info mi;
+
+			mdb_member_info(mem, now, &mi);
+			table_list_add(gt, inet_str(&mi.host, a, sizeof(a)));
+		}
+		for (src = mdb_source_first(grp); src;
+		    src = mdb_source_next(src)) {
+			struct mdb_source_info si;
+
+			mdb_source_info(src, now, &si);
+			table_row(st);
+			table_cell_str(st, p->name);
+			table_cell_str(st, g);
+			table_cell_str(st, inet_str(&si.addr, a, sizeof(a)));
+			table_cell_int(st, (int64_t)si.timer);
+			table_cell_str(st, si.forward ? "yes" : "no");
+		}
+	}
+}
+
+int
+proxy_show(struct table_doc *doc, unsigned int flags, char *err,
+    size_t errlen)
+{
+	struct table *it, *ct, *gt, *st, *ut;
+	uint64_t now = now_ms();
+	struct ugroup *ug;
+	struct pif *p;
+
+	(void)flags;
+	if (RB_EMPTY(&px.pifs)) {
+		snprintf(err, errlen, "no IGMP proxy interfaces configured "
+		    "(phyint IF igmp / phyint IF upstream)");
+		return -1;
+	}
+	it = table_new(doc, "igmp", "interfaces", "IGMP Interfaces", &pif_def,
+	    0);
+	ct = table_new(doc, "igmp", "counters", "IGMP Counters", &count_def,
+	    0);
+	gt = table_new(doc, "igmp", "groups", "IGMP Groups", &grp_def, 0);
+	st = table_new(doc, "igmp", "sources", "IGMP Sources", &src_def, 0);
+	ut = table_new(doc, "igmp", "upstream", "Upstream Membership",
+	    &up_def, 0);
+	RB_FOREACH(p, pif_tree, &px.pifs) {
+		show_pif(it, ct, p, now);
+		if (p->role & PIF_DOWN)
+			show_groups_of(gt, st, p, now);
+	}
+	RB_FOREACH(ug, ugroup_tree, &px.ugroups) {
+		char g[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN];
+		struct msf_src *s;
+
+		table_row(ut);
+		table_cell_str(ut, px.up4 ? px.up4->name : "?");
+		table_cell_str(ut, inet_str(&ug->grp, g, sizeof(g)));
+		table_cell_str(ut, msf_mode_str[ug->f.mode]);
+		table_cell_list(ut);
+		MSF_FOREACH(s, &ug->f)
+			table_list_add(ut, inet_str(&s->addr, a, sizeof(a)));
+	}
+	return 0;
+}

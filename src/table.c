@@ -1,0 +1,813 @@
+/*
+ * table.c - show output: one renderer for text tables and JSON
+ *
+ * Rows are kept until table_doc_emit(), because text column widths
+ * depend on every row.  See table.h for the output formats.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <event2/buffer.h>
+
+#include "table.h"
+
+#define TABLE_ERRLEN	256
+
+static const struct table_col route_cols[] = {
+	{ "ROUTE (S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 42, NULL, 0 },
+	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
+	{ "PACKETS", "packets", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
+	  TABLE_COL_DETAIL },
+	{ "BYTES", "bytes", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
+	  TABLE_COL_DETAIL },
+	{ "OIFS", "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
+	  TABLE_COL_WIDE },
+};
+
+static const struct table_col group_cols[] = {
+	{ "GROUP (S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 42, NULL, 0 },
+	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
+};
+
+static const struct table_col iface_cols[] = {
+	{ "INDEX", "index", NULL, TABLE_INT, TABLE_RIGHT, 6, NULL, 0 },
+	{ "PHYINT", "name", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "VIF", "vif", NULL, TABLE_INT, TABLE_RIGHT, 4, "N/A", 0 },
+	{ "MIF", "mif", NULL, TABLE_INT, TABLE_RIGHT, 4, "N/A", 0 },
+};
+
+static const struct table_col pending_cols[] = {
+	{ "KIND", "kind", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
+	{ "(S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 0, NULL, 0 },
+	{ "OIFS", "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
+	  TABLE_COL_WIDE },
+};
+
+#define NELEM(a)	((int)(sizeof(a) / sizeof((a)[0])))
+
+const struct table_def table_route = { route_cols, NELEM(route_cols) };
+const struct table_def table_group = { group_cols, NELEM(group_cols) };
+const struct table_def table_iface = { iface_cols, NELEM(iface_cols) };
+const struct table_def table_pending = { pending_cols, NELEM(pending_cols) };
+
+/* One cell; kind is the kind of the call that set it. */
+struct cell {
+	enum table_kind		 kind;
+	int			 isnull;
+	int64_t			 num;		/* TABLE_INT */
+	char			*s;		/* TABLE_STR; TABLE_SG source */
+	char			*s2;		/* TABLE_SG group */
+	char			**v;		/* TABLE_LIST */
+	int			 nv;
+};
+
+struct table {
+	TAILQ_ENTRY(table)	 link;
+	struct table_doc	*doc;
+	const struct table_def	*def;
+	char			*object;	/* NULL: directly in the doc */
+	char			*key;
+	char			*title;		/* NULL: none */
+	unsigned		 flags;
+	struct cell		*cells;		/* nrows * ncols, row-major */
+	size_t			 ncells;
+	size_t			 cap;
+	int			 nrows;
+	int			 emitted;	/* JSON: already written */
+};
+
+struct table_doc {
+	unsigned		 flags;
+	TAILQ_HEAD(, table)	 tables;
+	char			 err[TABLE_ERRLEN];	/* first error */
+};
+
+/* A growable string; on allocation failure it records nomem and stops. */
+struct sbuf {
+	char			*p;
+	size_t			 len;
+	size_t			 cap;
+	int			 nomem;
+};
+
+static int
+sb_grow(struct sbuf *sb, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (sb->nomem)
+		return -1;
+	if (sb->len + n <= sb->cap)
+		return 0;
+	cap = sb->cap ? sb->cap : 256;
+	while (cap < sb->len + n)
+		cap *= 2;
+	p = realloc(sb->p, cap);
+	if (!p) {
+		sb->nomem = 1;
+		return -1;
+	}
+	sb->p = p;
+	sb->cap = cap;
+	return 0;
+}
+
+static void
+sb_add(struct sbuf *sb, const char *s, size_t n)
+{
+	if (sb_grow(sb, n))
+		return;
+	memcpy(sb->p + sb->len, s, n);
+	sb->len += n;
+}
+
+static void
+sb_str(struct sbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+static void
+sb_chr(struct sbuf *sb, char c)
+{
+	sb_add(sb, &c, 1);
+}
+
+static void
+sb_pad(struct sbuf *sb, size_t n)
+{
+	if (sb_grow(sb, n))
+		return;
+	memset(sb->p + sb->len, ' ', n);
+	sb->len += n;
+}
+
+/* Text for a terminal: control characters become '?'. */
+static void
+sb_text(struct sbuf *sb, const char *s)
+{
+	size_t start = sb->len, i;
+
+	sb_str(sb, s);
+	if (sb->nomem)
+		return;
+	for (i = start; i < sb->len; i++) {
+		unsigned char c = sb->p[i];
+
+		if (c < 0x20 || c == 0x7f)
+			sb->p[i] = '?';
+	}
+}
+
+/* Length of a valid UTF-8 sequence at s (RFC 3629), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	/* No overlong forms, surrogates, or code points past U+10FFFF. */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+static void
+sb_json_str(struct sbuf *sb, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i, len;
+	char esc[8];
+
+	sb_chr(sb, '"');
+	for (i = 0; i < n; i += len) {
+		len = 1;
+		switch (s[i]) {
+		case '"':
+			sb_str(sb, "\\\"");
+			continue;
+		case '\\':
+			sb_str(sb, "\\\\");
+			continue;
+		case '\b':
+			sb_str(sb, "\\b");
+			continue;
+		case '\f':
+			sb_str(sb, "\\f");
+			continue;
+		case '\n':
+			sb_str(sb, "\\n");
+			continue;
+		case '\r':
+			sb_str(sb, "\\r");
+			continue;
+		case '\t':
+			sb_str(sb, "\\t");
+			continue;
+		}
+		if (s[i] < 0x20 || s[i] == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
+			sb_str(sb, esc);
+			continue;
+		}
+		len = utf8_len(s + i, n - i);
+		if (len == 0) {
+			/* Not UTF-8: keep the byte, as a Latin-1 code point. */
+			snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
+			sb_str(sb, esc);
+			len = 1;
+			continue;
+		}
+		sb_add(sb, (const char *)s + i, len);
+	}
+	sb_chr(sb, '"');
+}
+
+static void
+doc_error(struct table_doc *doc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (doc->err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(doc->err, sizeof(doc->err), fmt, ap);
+	va_end(ap);
+}
+
+struct table_doc *
+table_doc_new(unsigned flags)
+{
+	struct table_doc *doc;
+
+	doc = calloc(1, sizeof(*doc));
+	if (!doc)
+		return NULL;
+	doc->flags = flags;
+	TAILQ_INIT(&doc->tables);
+	return doc;
+}
+
+static void
+cell_free(struct cell *c)
+{
+	int i;
+
+	free(c->s);
+	free(c->s2);
+	for (i = 0; i < c->nv; i++)
+		free(c->v[i]);
+	free(c->v);
+}
+
+static void
+table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncells; i++)
+		cell_free(&t->cells[i]);
+	free(t->cells);
+	free(t->object);
+	free(t->key);
+	free(t->title);
+	free(t);
+}
+
+void
+table_doc_free(struct table_doc *doc)
+{
+	struct table *t;
+
+	if (!doc)
+		return;
+	while ((t = TAILQ_FIRST(&doc->tables)) != NULL) {
+		TAILQ_REMOVE(&doc->tables, t, link);
+		table_free(t);
+	}
+	free(doc);
+}
+
+static int
+same(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+struct table *
+table_new(struct table_doc *doc, const char *object, const char *key,
+    const char *title, const struct table_def *def, unsigned flags)
+{
+	struct table *t, *o;
+
+	if (!doc || doc->err[0])
+		return NULL;
+	if (!key || !def || def->ncols <= 0) {
+		doc_error(doc, "table without a key or columns");
+		return NULL;
+	}
+	TAILQ_FOREACH(o, &doc->tables, link) {
+		if (same(o->object, object) && !strcmp(o->key, key)) {
+			doc_error(doc, "table %s%s%s added twice",
+			    object ? object : "", object ? "." : "", key);
+			return NULL;
+		}
+		/* A top-level name is either an object or a table. */
+		if ((!o->object && object && !strcmp(o->key, object)) ||
+		    (o->object && !object && !strcmp(o->object, key))) {
+			doc_error(doc, "JSON key %s used twice",
+			    object ? object : key);
+			return NULL;
+		}
+	}
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto nomem;
+	t->doc = doc;
+	t->def = def;
+	t->flags = flags;
+	t->key = strdup(key);
+	if (object)
+		t->object = strdup(object);
+	if (title)
+		t->title = strdup(title);
+	if (!t->key || (object && !t->object) || (title && !t->title)) {
+		table_free(t);
+		goto nomem;
+	}
+	TAILQ_INSERT_TAIL(&doc->tables, t, link);
+	return t;
+nomem:
+	doc_error(doc, "out of memory");
+	return NULL;
+}
+
+int
+table_nrows(const struct table *t)
+{
+	return t ? t->nrows : 0;
+}
+
+void
+table_row(struct table *t)
+{
+	if (!t || t->doc->err[0])
+		return;
+	if (t->ncells != (size_t)t->nrows * t->def->ncols) {
+		doc_error(t->doc, "table %s row %d: %zu of %d cells", t->key,
+		    t->nrows - 1, t->ncells % t->def->ncols, t->def->ncols);
+		return;
+	}
+	t->nrows++;
+}
+
+/*
+ * The next cell of the current row, zeroed, if it may hold a value of
+ * this kind (null is allowed for STR and INT columns).
+ */
+static struct cell *
+cell_next(struct table *t, enum table_kind kind, int isnull)
+{
+	const struct table_col *col;
+	struct cell *c;
+	size_t cap;
+
+	if (!t || t->doc->err[0])
+		return NULL;
+	if (t->nrows == 0 || t->ncells >= (size_t)t->nrows * t->def->ncols) {
+		doc_error(t->doc, "table %s: cell outside a row", t->key);
+		return NULL;
+	}
+	col = &t->def->cols[t->ncells % t->def->ncols];
+	if (isnull ? (col->kind != TABLE_STR && col->kind != TABLE_INT) :
+	    col->kind != kind) {
+		doc_error(t->doc, "table %s column %s: wrong kind of cell",
+		    t->key, col->key ? col->key : col->heading);
+		return NULL;
+	}
+	if (t->ncells == t->cap) {
+		cap = t->cap ? t->cap * 2 : 64;
+		c = reallocarray(t->cells, cap, sizeof(*c));
+		if (!c) {
+			doc_error(t->doc, "out of memory");
+			return NULL;
+		}
+		t->cells = c;
+		t->cap = cap;
+	}
+	c = &t->cells[t->ncells++];
+	memset(c, 0, sizeof(*c));
+	c->kind = col->kind;
+	c->isnull = isnull;
+	return c;
+}
+
+static char *
+cell_strdup(struct table *t, const char *s)
+{
+	char *p;
+
+	p = strdup(s);
+	if (!p)
+		doc_error(t->doc, "out of memory");
+	return p;
+}
+
+void
+table_cell_str(struct table *t, const char *s)
+{
+	struct cell *c;
+
+	c = cell_next(t, TABLE_STR, s == NULL);
+	if (c && s)
+		c->s = cell_strdup(t, s);
+}
+
+void
+table_cell_int(struct table *t, int64_t v)
+{
+	struct cell *c;
+
+	c = cell_next(t, TABLE_INT, 0);
+	if (c)
+		c->num = v;
+}
+
+void
+table_cell_null(struct table *t)
+{
+	cell_next(t, TABLE_STR, 1);
+}
+
+void
+table_cell_sg(struct table *t, const char *src, const char *grp)
+{
+	struct cell *c;
+
+	if (t && !grp) {
+		doc_error(t->doc, "table %s: (S,G) cell without a group",
+		    t->key);
+		return;
+	}
+	c = cell_next(t, TABLE_SG, 0);
+	if (!c)
+		return;
+	if (src)
+		c->s = cell_strdup(t, src);
+	c->s2 = cell_strdup(t, grp);
+}
+
+void
+table_cell_list(struct table *t)
+{
+	cell_next(t, TABLE_LIST, 0);
+}
+
+void
+table_list_add(struct table *t, const char *item)
+{
+	struct cell *c;
+	char **v;
+
+	if (!t || t->doc->err[0])
+		return;
+	c = t->ncells ? &t->cells[t->ncells - 1] : NULL;
+	if (!c || c->kind != TABLE_LIST || !item) {
+		doc_error(t->doc, "table %s: list item without a list",
+		    t->key);
+		return;
+	}
+	v = reallocarray(c->v, c->nv + 1, sizeof(*v));
+	if (!v) {
+		doc_error(t->doc, "out of memory");
+		return;
+	}
+	c->v = v;
+	c->v[c->nv] = cell_strdup(t, item);
+	if (c->v[c->nv])
+		c->nv++;
+}
+
+static int
+col_shown(const struct table_doc *doc, const struct table_col *col)
+{
+	return !(col->flags & TABLE_COL_DETAIL) || (doc->flags & TABLE_DETAIL);
+}
+
+/* Append the text of a cell (sanitised). */
+static void
+cell_text(struct sbuf *sb, const struct table_col *col, const struct cell *c)
+{
+	char num[32];
+	int i;
+
+	if (c->isnull) {
+		sb_text(sb, col->null ? col->null : "");
+		return;
+	}
+	switch (c->kind) {
+	case TABLE_STR:
+		sb_text(sb, c->s);
+		break;
+	case TABLE_INT:
+		snprintf(num, sizeof(num), "%" PRId64, c->num);
+		sb_str(sb, num);
+		break;
+	case TABLE_LIST:
+		for (i = 0; i < c->nv; i++) {
+			if (i)
+				sb_chr(sb, ' ');
+			sb_text(sb, c->v[i]);
+		}
+		break;
+	case TABLE_SG:
+		sb_chr(sb, '(');
+		sb_text(sb, c->s ? c->s : "*");
+		sb_str(sb, ", ");
+		sb_text(sb, c->s2);
+		sb_chr(sb, ')');
+		break;
+	}
+}
+
+/*
+ * Append one line: texts[i] for each shown column i, laid out per
+ * widths[]; then the marker, if any, and a newline.
+ */
+static void
+text_line(struct sbuf *out, const struct table *t, const int *widths,
+    struct sbuf *texts, char marker)
+{
+	const struct table_def *def = t->def;
+	int i, last = -1, first = 1;
+	size_t start = out->len, w;
+
+	for (i = 0; i < def->ncols; i++)
+		if (widths[i] >= 0)
+			last = i;
+	for (i = 0; i < def->ncols; i++) {
+		if (widths[i] < 0)
+			continue;
+		if (!first)
+			sb_pad(out,
+			    def->cols[i].flags & TABLE_COL_WIDE ? 2 : 1);
+		first = 0;
+		w = texts[i].len;
+		if (def->cols[i].align == TABLE_RIGHT && w < (size_t)widths[i])
+			sb_pad(out, widths[i] - w);
+		sb_add(out, texts[i].p, w);
+		if (def->cols[i].align == TABLE_LEFT && i != last &&
+		    w < (size_t)widths[i])
+			sb_pad(out, widths[i] - w);
+	}
+	if (out->nomem)
+		return;
+	while (out->len > start && out->p[out->len - 1] == ' ')
+		out->len--;
+	if (marker)
+		sb_chr(out, marker);
+	else if (out->len > start && (out->p[out->len - 1] == '_' ||
+	    out->p[out->len - 1] == '='))
+		sb_chr(out, ' ');
+	sb_chr(out, '\n');
+}
+
+static void
+text_table(struct sbuf *out, const struct table *t)
+{
+	const struct table_def *def = t->def;
+	const struct table_col *col;
+	struct sbuf *texts;
+	int *widths, i, r;
+	size_t len;
+
+	if (t->nrows == 0)
+		return;
+	widths = calloc(def->ncols, sizeof(*widths));
+	texts = calloc(def->ncols, sizeof(*texts));
+	if (!widths || !texts) {
+		out->nomem = 1;
+		goto done;
+	}
+
+	for (i = 0; i < def->ncols; i++) {
+		col = &def->cols[i];
+		if (!col->heading || !col_shown(t->doc, col)) {
+			widths[i] = -1;
+			continue;
+		}
+		widths[i] = col->width;
+		len = strlen(col->heading);
+		if (len > (size_t)widths[i])
+			widths[i] = len;
+		for (r = 0; r < t->nrows; r++) {
+			texts[i].len = 0;
+			cell_text(&texts[i], col,
+			    &t->cells[r * def->ncols + i]);
+			if (texts[i].len > (size_t)widths[i])
+				widths[i] = texts[i].len;
+		}
+	}
+
+	if (t->title) {
+		sb_text(out, t->title);
+		sb_str(out, "_\n");
+	}
+	if (!(t->flags & TABLE_NOHEADING)) {
+		for (i = 0; i < def->ncols; i++) {
+			texts[i].len = 0;
+			if (widths[i] >= 0)
+				sb_text(&texts[i], def->cols[i].heading);
+		}
+		text_line(out, t, widths, texts, '=');
+	}
+	for (r = 0; r < t->nrows; r++) {
+		for (i = 0; i < def->ncols; i++) {
+			texts[i].len = 0;
+			if (widths[i] >= 0)
+				cell_text(&texts[i], &def->cols[i],
+				    &t->cells[r * def->ncols + i]);
+		}
+		text_line(out, t, widths, texts, 0);
+	}
+	for (i = 0; i < def->ncols; i++)
+		if (texts[i].nomem)
+			out->nomem = 1;
+done:
+	if (texts)
+		for (i = 0; i < def->ncols; i++)
+			free(texts[i].p);
+	free(texts);
+	free(widths);
+}
+
+static void
+json_member(struct sbuf *out, const char *key, int *first)
+{
+	if (!*first)
+		sb_chr(out, ',');
+	*first = 0;
+	sb_json_str(out, key);
+	sb_chr(out, ':');
+}
+
+static void
+json_table(struct sbuf *out, const struct table *t)
+{
+	const struct table_def *def = t->def;
+	const struct table_col *col;
+	const struct cell *c;
+	char num[32];
+	int i, r, j, first;
+
+	sb_chr(out, '[');
+	for (r = 0; r < t->nrows; r++) {
+		if (r)
+			sb_chr(out, ',');
+		sb_chr(out, '{');
+		first = 1;
+		for (i = 0; i < def->ncols; i++) {
+			col = &def->cols[i];
+			c = &t->cells[r * def->ncols + i];
+			if (!col->key || !col_shown(t->doc, col))
+				continue;
+			json_member(out, col->key, &first);
+			if (c->isnull) {
+				sb_str(out, "null");
+				continue;
+			}
+			switch (c->kind) {
+			case TABLE_STR:
+				sb_json_str(out, c->s);
+				break;
+			case TABLE_INT:
+				snprintf(num, sizeof(num), "%" PRId64, c->num);
+				sb_str(out, num);
+				break;
+			case TABLE_LIST:
+				sb_chr(out, '[');
+				for (j = 0; j < c->nv; j++) {
+					if (j)
+						sb_chr(out, ',');
+					sb_json_str(out, c->v[j]);
+				}
+				sb_chr(out, ']');
+				break;
+			case TABLE_SG:
+				if (c->s)
+					sb_json_str(out, c->s);
+				else
+					sb_str(out, "null");
+				json_member(out, col->key2 ? col->key2 :
+				    "group", &first);
+				sb_json_str(out, c->s2);
+				break;
+			}
+		}
+		sb_chr(out, '}');
+	}
+	sb_chr(out, ']');
+}
+
+static void
+json_doc(struct sbuf *out, struct table_doc *doc)
+{
+	struct table *t, *u;
+	int first = 1, ufirst;
+
+	TAILQ_FOREACH(t, &doc->tables, link)
+		t->emitted = 0;
+	sb_chr(out, '{');
+	TAILQ_FOREACH(t, &doc->tables, link) {
+		if (t->emitted)
+			continue;
+		if (!t->object) {
+			json_member(out, t->key, &first);
+			json_table(out, t);
+			t->emitted = 1;
+			continue;
+		}
+		/* The object, with all its tables in order. */
+		json_member(out, t->object, &first);
+		sb_chr(out, '{');
+		ufirst = 1;
+		for (u = t; u; u = TAILQ_NEXT(u, link)) {
+			if (!same(u->object, t->object))
+				continue;
+			json_member(out, u->key, &ufirst);
+			json_table(out, u);
+			u->emitted = 1;
+		}
+		sb_chr(out, '}');
+	}
+	sb_str(out, "}\n");
+}
+
+int
+table_doc_emit(struct table_doc *doc, struct evbuffer *out, char *err,
+    size_t errlen)
+{
+	struct sbuf sb = { NULL, 0, 0, 0 };
+	struct table *t;
+	int rc = -1;
+
+	if (!doc) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	TAILQ_FOREACH(t, &doc->tables, link)
+		if (t->ncells != (size_t)t->nrows * t->def->ncols)
+			doc_error(doc, "table %s row %d: %zu of %d cells",
+			    t->key, t->nrows - 1, t->ncells % t->def->ncols,
+			    t->def->ncols);
+	if (doc->err[0]) {
+		snprintf(err, errlen, "%s", doc->err);
+		return -1;
+	}
+
+	if (doc->flags & TABLE_JSON)
+		json_doc(&sb, doc);
+	else
+		TAILQ_FOREACH(t, &doc->tables, link)
+			text_table(&sb, t);
+
+	if (sb.nomem || (sb.len && evbuffer_add(out, sb.p, sb.len)))
+		snprintf(err, errlen, "out of memory");
+	else
+		rc = 0;
+	free(sb.p);
+	return rc;
+}

@@ -1,0 +1,598 @@
+/*
+ * test_table.c - show output renderer: text layout, JSON, escaping
+ *
+ * The text goldens are SMCRoute 2.6's layouts (COMPAT §1.8) as the
+ * daemon sends them, i.e. before smcroutectl decorates the marked lines.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/buffer.h>
+
+#include "table.h"
+
+static int failures;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		failures++;						\
+		fprintf(stderr, "%s:%d: failed: %s\n", __FILE__,	\
+		    __LINE__, #cond);					\
+	}								\
+} while (0)
+
+#define CHECK_STR(got, want) do {					\
+	const char *g_ = (got), *w_ = (want);				\
+	if (strcmp(g_, w_)) {						\
+		failures++;						\
+		fprintf(stderr, "%s:%d: got:\n%s\n--- want:\n%s\n---\n",\
+		    __FILE__, __LINE__, g_, w_);			\
+	}								\
+} while (0)
+
+/* Emit doc, free it, and return the output (static, overwritten). */
+static const char *
+emit(struct table_doc *doc, int *rc)
+{
+	static char *text;
+	struct evbuffer *out;
+	char err[256];
+	size_t len;
+
+	out = evbuffer_new();
+	err[0] = '\0';
+	*rc = table_doc_emit(doc, out, err, sizeof(err));
+	table_doc_free(doc);
+	len = evbuffer_get_length(out);
+	free(text);
+	text = malloc(len + 1);
+	evbuffer_remove(out, text, len);
+	text[len] = '\0';
+	evbuffer_free(out);
+	if (*rc) {
+		free(text);
+		text = strdup(err);
+	}
+	return text;
+}
+
+static void
+route(struct table *t, const char *src, const char *grp, const char *iif,
+    long pkts, long bytes, const char *oifs)
+{
+	char buf[256], *p, *w;
+
+	table_row(t);
+	table_cell_sg(t, src, grp);
+	table_cell_str(t, iif);
+	table_cell_int(t, pkts);
+	table_cell_int(t, bytes);
+	table_cell_list(t);
+	snprintf(buf, sizeof(buf), "%s", oifs);
+	for (p = buf; (w = strsep(&p, " ")) != NULL;)
+		if (*w)
+			table_list_add(t, w);
+}
+
+static struct table_doc *
+routes_doc(unsigned flags)
+{
+	struct table_doc *doc;
+	struct table *t;
+
+	doc = table_doc_new(flags);
+	t = table_new(doc, "routes", "asm", "(*,G) Template Rules",
+	    &table_route, 0);
+	route(t, NULL, "225.3.3.3", "a1", 0, 0, "a2");
+	route(t, NULL, "225.4.0.0/16", "a1", 0, 0, "a2");
+	route(t, "10.0.0.0/24", "225.5.5.5", "a1", 0, 0, "a2");
+	t = table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0);
+	route(t, "10.0.0.5", "225.4.4.4", "a1", 0, 0, "a2");
+	route(t, "fc00::1", "ff2e::44", "a1", 0, 0, "a2");
+	t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
+	    &table_route, 0);
+	route(t, "10.0.0.1", "225.3.3.3", "a1", 1234, 567890, "a2");
+	return doc;
+}
+
+static void
+test_routes_text(void)
+{
+	const char *heading =
+	    "ROUTE (S,G)                                IIF  OIFS=\n";
+	char want[2048];
+	int rc;
+
+	snprintf(want, sizeof(want),
+	    "(*,G) Template Rules_\n%s"
+	    "(*, 225.3.3.3)                             a1   a2\n"
+	    "(*, 225.4.0.0/16)                          a1   a2\n"
+	    "(10.0.0.0/24, 225.5.5.5)                   a1   a2\n"
+	    "(S,G) Rules_\n%s"
+	    "(10.0.0.5, 225.4.4.4)                      a1   a2\n"
+	    "(fc00::1, ff2e::44)                        a1   a2\n"
+	    "Kernel MFC Table_\n%s"
+	    "(10.0.0.1, 225.3.3.3)                      a1   a2\n",
+	    heading, heading, heading);
+	CHECK_STR(emit(routes_doc(0), &rc), want);
+	CHECK(rc == 0);
+}
+
+static void
+test_routes_detail(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	int rc;
+
+	doc = table_doc_new(TABLE_DETAIL);
+	t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
+	    &table_route, 0);
+	route(t, "10.0.0.1", "225.3.3.3", "eth10", 1234, 567890, "a2 a3");
+	route(t, "10.0.0.2", "225.3.3.3", "eth10", 0, 0, "");
+	CHECK_STR(emit(doc, &rc),
+	    "Kernel MFC Table_\n"
+	    "ROUTE (S,G)                                IIF      PACKETS"
+	    "      BYTES  OIFS=\n"
+	    "(10.0.0.1, 225.3.3.3)                      eth10       1234"
+	    "     567890  a2 a3\n"
+	    "(10.0.0.2, 225.3.3.3)                      eth10          0"
+	    "          0\n");
+}
+
+static void
+test_routes_json(void)
+{
+	int rc;
+
+	CHECK_STR(emit(routes_doc(TABLE_JSON), &rc),
+	    "{\"routes\":{\"asm\":["
+	    "{\"source\":null,\"group\":\"225.3.3.3\",\"iif\":\"a1\","
+	    "\"oifs\":[\"a2\"]},"
+	    "{\"source\":null,\"group\":\"225.4.0.0/16\",\"iif\":\"a1\","
+	    "\"oifs\":[\"a2\"]},"
+	    "{\"source\":\"10.0.0.0/24\",\"group\":\"225.5.5.5\","
+	    "\"iif\":\"a1\",\"oifs\":[\"a2\"]}],"
+	    "\"ssm\":["
+	    "{\"source\":\"10.0.0.5\",\"group\":\"225.4.4.4\",\"iif\":\"a1\","
+	    "\"oifs\":[\"a2\"]},"
+	    "{\"source\":\"fc00::1\",\"group\":\"ff2e::44\",\"iif\":\"a1\","
+	    "\"oifs\":[\"a2\"]}],"
+	    "\"kernel\":["
+	    "{\"source\":\"10.0.0.1\",\"group\":\"225.3.3.3\",\"iif\":\"a1\","
+	    "\"oifs\":[\"a2\"]}]}}\n");
+	CHECK(rc == 0);
+
+	CHECK_STR(emit(routes_doc(TABLE_JSON | TABLE_DETAIL), &rc) +
+	    strlen("{\"routes\":{\"asm\":["),
+	    "{\"source\":null,\"group\":\"225.3.3.3\",\"iif\":\"a1\","
+	    "\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]},"
+	    "{\"source\":null,\"group\":\"225.4.0.0/16\",\"iif\":\"a1\","
+	    "\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]},"
+	    "{\"source\":\"10.0.0.0/24\",\"group\":\"225.5.5.5\","
+	    "\"iif\":\"a1\",\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]}],"
+	    "\"ssm\":["
+	    "{\"source\":\"10.0.0.5\",\"group\":\"225.4.4.4\",\"iif\":\"a1\","
+	    "\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]},"
+	    "{\"source\":\"fc00::1\",\"group\":\"ff2e::44\",\"iif\":\"a1\","
+	    "\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]}],"
+	    "\"kernel\":["
+	    "{\"source\":\"10.0.0.1\",\"group\":\"225.3.3.3\",\"iif\":\"a1\","
+	    "\"packets\":1234,\"bytes\":567890,\"oifs\":[\"a2\"]}]}}\n");
+}
+
+/* Empty tables: no text at all, [] in JSON. */
+static void
+test_empty(void)
+{
+	struct table_doc *doc;
+	int rc;
+
+	doc = table_doc_new(0);
+	table_new(doc, "routes", "asm", "(*,G) Template Rules", &table_route,
+	    0);
+	table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0);
+	CHECK_STR(emit(doc, &rc), "");
+	CHECK(rc == 0);
+
+	doc = table_doc_new(TABLE_JSON);
+	table_new(doc, "routes", "asm", "(*,G) Template Rules", &table_route,
+	    0);
+	table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0);
+	table_new(doc, "routes", "kernel", "Kernel MFC Table", &table_route,
+	    0);
+	CHECK_STR(emit(doc, &rc),
+	    "{\"routes\":{\"asm\":[],\"ssm\":[],\"kernel\":[]}}\n");
+
+	doc = table_doc_new(TABLE_JSON);
+	table_new(doc, NULL, "pending", NULL, &table_pending, 0);
+	CHECK_STR(emit(doc, &rc), "{\"pending\":[]}\n");
+
+	CHECK_STR(emit(table_doc_new(TABLE_JSON), &rc), "{}\n");
+	CHECK_STR(emit(table_doc_new(0), &rc), "");
+
+	/* Only the tables with rows appear in text. */
+	doc = table_doc_new(0);
+	table_new(doc, "routes", "asm", "(*,G) Template Rules", &table_route,
+	    0);
+	route(table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0),
+	    "10.0.0.5", "225.4.4.4", "a1", 0, 0, "a2");
+	CHECK_STR(emit(doc, &rc),
+	    "(S,G) Rules_\n"
+	    "ROUTE (S,G)                                IIF  OIFS=\n"
+	    "(10.0.0.5, 225.4.4.4)                      a1   a2\n");
+}
+
+static void
+group(struct table *t, const char *src, const char *grp, const char *iif)
+{
+	table_row(t);
+	table_cell_sg(t, src, grp);
+	table_cell_str(t, iif);
+}
+
+static void
+test_groups(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	int rc;
+
+	doc = table_doc_new(0);
+	t = table_new(doc, "groups", "conf", "Group Memberships Table",
+	    &table_group, 0);
+	group(t, NULL, "225.1.1.1", "a1");
+	group(t, "10.0.0.5", "225.1.1.2", "a1");
+	group(t, NULL, "ff2e::42", "a2");
+	t = table_new(doc, "groups", "kernel", "Kernel Group Membership Table",
+	    &table_group, TABLE_NOHEADING);
+	group(t, NULL, "225.1.1.1", "a1");
+	CHECK_STR(emit(doc, &rc),
+	    "Group Memberships Table_\n"
+	    "GROUP (S,G)                                IIF=\n"
+	    "(*, 225.1.1.1)                             a1\n"
+	    "(10.0.0.5, 225.1.1.2)                      a1\n"
+	    "(*, ff2e::42)                              a2\n"
+	    "Kernel Group Membership Table_\n"
+	    "(*, 225.1.1.1)                             a1\n");
+
+	doc = table_doc_new(TABLE_JSON);
+	t = table_new(doc, "groups", "conf", "Group Memberships Table",
+	    &table_group, 0);
+	group(t, NULL, "225.1.1.1", "a1");
+	group(t, "10.0.0.5", "225.1.1.2", "a1");
+	table_new(doc, "groups", "kernel", NULL, &table_group, 0);
+	CHECK_STR(emit(doc, &rc),
+	    "{\"groups\":{\"conf\":["
+	    "{\"source\":null,\"group\":\"225.1.1.1\",\"iif\":\"a1\"},"
+	    "{\"source\":\"10.0.0.5\",\"group\":\"225.1.1.2\",\"iif\":\"a1\"}"
+	    "],\"kernel\":[]}}\n");
+}
+
+static void
+iface(struct table *t, int index, const char *name, int vif, int mif)
+{
+	table_row(t);
+	table_cell_int(t, index);
+	table_cell_str(t, name);
+	if (vif < 0)
+		table_cell_null(t);
+	else
+		table_cell_int(t, vif);
+	if (mif < 0)
+		table_cell_null(t);
+	else
+		table_cell_int(t, mif);
+}
+
+static struct table_doc *
+iface_doc(unsigned flags)
+{
+	struct table_doc *doc;
+	struct table *t;
+
+	doc = table_doc_new(flags);
+	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	iface(t, 1, "lo", -1, -1);
+	iface(t, 3, "a1", 0, 0);
+	return doc;
+}
+
+static void
+test_interfaces(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	int rc;
+
+	CHECK_STR(emit(iface_doc(0), &rc),
+	    " INDEX PHYINT  VIF  MIF=\n"
+	    "     1 lo      N/A  N/A\n"
+	    "     3 a1        0    0\n");
+	CHECK_STR(emit(iface_doc(TABLE_JSON), &rc),
+	    "{\"interfaces\":["
+	    "{\"index\":1,\"name\":\"lo\",\"vif\":null,\"mif\":null},"
+	    "{\"index\":3,\"name\":\"a1\",\"vif\":0,\"mif\":0}]}\n");
+
+	/* Columns widen to fit their data. */
+	doc = table_doc_new(0);
+	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	iface(t, 1234567, "verylongname0", 12345, -1);
+	CHECK_STR(emit(doc, &rc),
+	    "  INDEX PHYINT          VIF  MIF=\n"
+	    "1234567 verylongname0 12345  N/A\n");
+}
+
+static void
+test_pending(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	int rc;
+
+	doc = table_doc_new(0);
+	t = table_new(doc, NULL, "pending", "Pending Routes and Groups",
+	    &table_pending, 0);
+	table_row(t);
+	table_cell_str(t, "mroute");
+	table_cell_str(t, "a1");
+	table_cell_sg(t, NULL, "225.1.2.3");
+	table_cell_list(t);
+	table_list_add(t, "a2");
+	table_row(t);
+	table_cell_str(t, "mgroup");
+	table_cell_str(t, "wg0");
+	table_cell_sg(t, "1.2.3.4", "239.5.5.6");
+	table_cell_list(t);
+	CHECK_STR(emit(doc, &rc),
+	    "Pending Routes and Groups_\n"
+	    "KIND   IIF (S,G)                 OIFS=\n"
+	    "mroute a1  (*, 225.1.2.3)        a2\n"
+	    "mgroup wg0 (1.2.3.4, 239.5.5.6)\n");
+
+	doc = table_doc_new(TABLE_JSON);
+	t = table_new(doc, NULL, "pending", "Pending Routes and Groups",
+	    &table_pending, 0);
+	table_row(t);
+	table_cell_str(t, "mgroup");
+	table_cell_str(t, "wg0");
+	table_cell_sg(t, NULL, "239.5.5.5");
+	table_cell_list(t);
+	table_list_add(t, "a2");
+	CHECK_STR(emit(doc, &rc),
+	    "{\"pending\":[{\"kind\":\"mgroup\",\"iif\":\"wg0\","
+	    "\"source\":null,\"group\":\"239.5.5.5\",\"oifs\":[\"a2\"]}]}\n");
+}
+
+/* A long IPv6 (S,G) widens the column for every row. */
+static void
+test_wide_sg(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	int rc;
+
+	doc = table_doc_new(0);
+	t = table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0);
+	route(t, "2001:db8:1234:5678:9abc:def0:1234:5678", "ff3e::8000:1",
+	    "a1", 0, 0, "a2");
+	route(t, "10.0.0.5", "225.4.4.4", "a1", 0, 0, "a2");
+	CHECK_STR(emit(doc, &rc),
+	    "(S,G) Rules_\n"
+	    "ROUTE (S,G)                                            IIF  OIFS=\n"
+	    "(2001:db8:1234:5678:9abc:def0:1234:5678, ff3e::8000:1) a1   a2\n"
+	    "(10.0.0.5, 225.4.4.4)                                  a1   a2\n");
+}
+
+static void
+test_escaping(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	int rc;
+
+	doc = table_doc_new(TABLE_JSON);
+	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	iface(t, 1, "q\"b\\s/\x01\x1f\t\n\r\b\f\x7f", 0, -1);
+	iface(t, 2, "\xc3\xa9t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 0, -1);
+	/* Invalid UTF-8: lone continuation, overlong, surrogate, cut. */
+	iface(t, 3, "\x80\xc0\xaf\xed\xa0\x80\xe2\x82", 0, -1);
+	CHECK_STR(emit(doc, &rc),
+	    "{\"interfaces\":["
+	    "{\"index\":1,\"name\":\"q\\\"b\\\\s/\\u0001\\u001f\\t\\n\\r\\b"
+	    "\\f\\u007f\",\"vif\":0,\"mif\":null},"
+	    "{\"index\":2,\"name\":\"\xc3\xa9t\xc3\xa9\xe2\x82\xac"
+	    "\xf0\x9f\x98\x80\",\"vif\":0,\"mif\":null},"
+	    "{\"index\":3,\"name\":\"\\u0080\\u00c0\\u00af\\u00ed\\u00a0"
+	    "\\u0080\\u00e2\\u0082\",\"vif\":0,\"mif\":null}]}\n");
+
+	/* Text: control characters are neutralised. */
+	doc = table_doc_new(0);
+	t = table_new(doc, NULL, "interfaces", "Ti\ntle", &table_iface, 0);
+	iface(t, 1, "e\x1b[2Jx", 0, 0);
+	CHECK_STR(emit(doc, &rc),
+	    "Ti?tle_\n"
+	    " INDEX PHYINT  VIF  MIF=\n"
+	    "     1 e?[2Jx    0    0\n");
+}
+
+/* A row must never look like a title or heading to smcroutectl. */
+static void
+test_markers(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	int rc;
+
+	doc = table_doc_new(0);
+	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
+	group(t, NULL, "225.1.1.1", "br_");
+	group(t, NULL, "225.1.1.2", "x=");
+	group(t, NULL, "225.1.1.3", "ok");
+	CHECK_STR(emit(doc, &rc),
+	    "GROUP (S,G)                                IIF=\n"
+	    "(*, 225.1.1.1)                             br_ \n"
+	    "(*, 225.1.1.2)                             x= \n"
+	    "(*, 225.1.1.3)                             ok\n");
+}
+
+static void
+test_misuse(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	int rc;
+
+	/* Wrong kind of cell. */
+	doc = table_doc_new(0);
+	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	table_row(t);
+	table_cell_str(t, "1");
+	CHECK(strstr(emit(doc, &rc), "wrong kind") != NULL);
+	CHECK(rc == -1);
+
+	/* Too few cells in the last row. */
+	doc = table_doc_new(0);
+	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	table_row(t);
+	table_cell_int(t, 1);
+	CHECK(strstr(emit(doc, &rc), "1 of 4 cells") != NULL);
+	CHECK(rc == -1);
+
+	/* Too few cells, then a new row. */
+	doc = table_doc_new(TABLE_JSON);
+	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	table_row(t);
+	table_cell_int(t, 1);
+	table_row(t);
+	emit(doc, &rc);
+	CHECK(rc == -1);
+
+	/* Too many cells. */
+	doc = table_doc_new(0);
+	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
+	group(t, NULL, "225.1.1.1", "a1");
+	table_cell_str(t, "a2");
+	CHECK(strstr(emit(doc, &rc), "outside a row") != NULL);
+
+	/* Null for a list or (S,G). */
+	doc = table_doc_new(0);
+	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
+	table_row(t);
+	table_cell_null(t);
+	emit(doc, &rc);
+	CHECK(rc == -1);
+	doc = table_doc_new(0);
+	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
+	table_row(t);
+	table_cell_sg(t, "10.0.0.1", NULL);
+	emit(doc, &rc);
+	CHECK(rc == -1);
+
+	/* A list item without a list. */
+	doc = table_doc_new(0);
+	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
+	table_row(t);
+	table_list_add(t, "a1");
+	emit(doc, &rc);
+	CHECK(rc == -1);
+
+	/* The same table twice; a key that is also an object. */
+	doc = table_doc_new(0);
+	table_new(doc, "routes", "asm", NULL, &table_route, 0);
+	CHECK(table_new(doc, "routes", "asm", NULL, &table_route, 0) == NULL);
+	CHECK(strstr(emit(doc, &rc), "twice") != NULL);
+	doc = table_doc_new(0);
+	table_new(doc, "routes", "asm", NULL, &table_route, 0);
+	CHECK(table_new(doc, NULL, "routes", NULL, &table_route, 0) == NULL);
+	emit(doc, &rc);
+	CHECK(rc == -1);
+	doc = table_doc_new(0);
+	table_new(doc, NULL, "groups", NULL, &table_group, 0);
+	CHECK(table_new(doc, "groups", "conf", NULL, &table_group, 0) == NULL);
+	emit(doc, &rc);
+	CHECK(rc == -1);
+
+	/* NULL tables are harmless. */
+	table_row(NULL);
+	table_cell_str(NULL, "x");
+	table_cell_int(NULL, 1);
+	table_cell_null(NULL);
+	table_cell_sg(NULL, NULL, "225.1.1.1");
+	table_cell_list(NULL);
+	table_list_add(NULL, "x");
+	CHECK(table_nrows(NULL) == 0);
+	table_doc_free(NULL);
+}
+
+/* Several objects and top-level tables keep their first-seen order. */
+static void
+test_nesting(void)
+{
+	struct table_doc *doc;
+	struct table *a, *b, *c;
+	int rc;
+
+	doc = table_doc_new(TABLE_JSON);
+	a = table_new(doc, "routes", "asm", NULL, &table_route, 0);
+	b = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	c = table_new(doc, "routes", "ssm", NULL, &table_route, 0);
+	route(a, NULL, "225.1.1.1", "a1", 0, 0, "");
+	iface(b, 2, "a1", 1, -1);
+	route(c, "10.0.0.1", "225.1.1.1", "a1", 0, 0, "a2 a3");
+	CHECK(table_nrows(a) == 1);
+	CHECK_STR(emit(doc, &rc),
+	    "{\"routes\":{\"asm\":[{\"source\":null,\"group\":\"225.1.1.1\","
+	    "\"iif\":\"a1\",\"oifs\":[]}],\"ssm\":[{\"source\":\"10.0.0.1\","
+	    "\"group\":\"225.1.1.1\",\"iif\":\"a1\",\"oifs\":[\"a2\",\"a3\"]}]},"
+	    "\"interfaces\":[{\"index\":2,\"name\":\"a1\",\"vif\":1,"
+	    "\"mif\":null}]}\n");
+}
+
+/* A large table, for ASan and for a sense of speed. */
+static void
+test_large(void)
+{
+	struct table_doc *doc;
+	struct table *t;
+	char grp[32];
+	const char *out;
+	int i, rc, lines = 0;
+
+	doc = table_doc_new(0);
+	t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
+	    &table_route, 0);
+	for (i = 0; i < 50000; i++) {
+		snprintf(grp, sizeof(grp), "225.%d.%d.%d", i >> 16,
+		    (i >> 8) & 255, i & 255);
+		route(t, "10.0.0.1", grp, "eth0", i, i * 100L, "eth1 eth2");
+	}
+	out = emit(doc, &rc);
+	CHECK(rc == 0);
+	for (; *out; out++)
+		lines += *out == '\n';
+	CHECK(lines == 50002);
+}
+
+int
+main(void)
+{
+	test_routes_text();
+	test_routes_detail();
+	test_routes_json();
+	test_empty();
+	test_groups();
+	test_interfaces();
+	test_pending();
+	test_wide_sg();
+	test_escaping();
+	test_markers();
+	test_misuse();
+	test_nesting();
+	test_large();
+	if (failures)
+		fprintf(stderr, "test_table: %d failures\n", failures);
+	return failures ? 1 : 0;
+}
