@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [extra packages...]
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config libevent-dev
-      libbsd-dev iproute2 mandoc procps util-linux $*"
+      libbsd-dev iproute2 mandoc procps util-linux tcpdump $*"
 missing=""
 for p in $pkgs; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -52,6 +52,7 @@ apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
 	IFACE_FOREACH(ifp) {
 		ifp->ttl = CONF_TTL_DEFAULT;
 		ifp->disabled = false;
+		ifp->wrongvif_keep = false;
 	}
 	TAILQ_FOREACH(p, &c->phyints, link) {
 		bool found = false;
@@ -62,10 +63,16 @@ apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
 			found = true;
 			ifp->ttl = p->ttl;
 			ifp->disabled = !p->enable;
+			ifp->wrongvif_keep = p->wrongvif_keep;
 		}
 		if (!found)
 			log_notice("phyint %s does not exist (yet?) on this "
 			    "system", p->ifname);
+		if (p->ttl > 1 && kern_available(AF_INET6))
+			log_warnx("%s line %d: ttl-threshold %d on %s applies "
+			    "to IPv4 only: Linux IPv6 multicast routing has no"
+			    " per-interface hop-limit threshold", p->where.file,
+			    p->where.line, p->ttl, p->ifname);
 	}
 	/* References last, so that a later "disable" line wins. */
 	IFACE_FOREACH(ifp) {
@@ -148,6 +155,9 @@ apply_mroute(const struct conf_mroute *cr)
 		r.iif = in->ifindex;
 		r.src = cr->src;
 		r.grp = cr->grp;
+		r.nexcept = cr->nexcept;
+		memcpy(r.except, cr->except, sizeof(r.except[0]) *
+		    (size_t)cr->nexcept);
 		for (i = 0; i < cr->noifs; i++) {
 			IFACE_FOREACH(out) {
 				if (!conf_ifname_match(cr->oifs[i], out->name) ||

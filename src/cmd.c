@@ -23,35 +23,49 @@
 #include "smcrouted.h"
 
 /*
- * IIF [SRC[/LEN]] GRP[/LEN] REST...: the word after IIF is the group if
- * it is a multicast address, otherwise the source.  Returns the index
- * of the first word of REST, or -1 with a reason in err.
+ * IIF [SRC[/LEN]] [except LIST] GRP[/LEN] REST...: the word after IIF is
+ * the group if it is a multicast address, otherwise the source.  The
+ * except list is only taken when cr is given (add, remove).  Returns
+ * the index of the first word of REST, or -1 with a reason in err.
  */
 static int
 parse_sg(const struct msg_req *req, struct inet_pfx *src, struct inet_pfx *grp,
-    char *err, size_t errlen)
+    struct conf_mroute *cr, char *err, size_t errlen)
 {
 	char gerr[128];
 	int i = 1;
 
-	if (req->argc < 2) {
+	if (i < req->argc && strcmp(req->argv[i], "except") &&
+	    conf_parse_group(req->argv[i], grp, gerr, sizeof(gerr))) {
+		if (conf_parse_source(req->argv[i], src, err, errlen))
+			return -1;
+		i++;
+	} else {
+		src->len = 0;
+		inet_any(&src->addr, AF_UNSPEC);
+	}
+	if (i < req->argc && !strcmp(req->argv[i], "except")) {
+		if (!cr) {
+			snprintf(err, errlen, "except only applies to routes");
+			return -1;
+		}
+		if (++i >= req->argc) {
+			snprintf(err, errlen, "missing sources after except");
+			return -1;
+		}
+		if (conf_parse_except(req->argv[i], cr->except, &cr->nexcept,
+		    err, errlen))
+			return -1;
+		i++;
+	}
+	if (i >= req->argc) {
 		snprintf(err, errlen, "missing group");
 		return -1;
 	}
-	if (conf_parse_group(req->argv[i], grp, gerr, sizeof(gerr))) {
-		if (conf_parse_source(req->argv[i], src, err, errlen))
-			return -1;
-		if (++i >= req->argc) {
-			snprintf(err, errlen, "missing group after source %s",
-			    req->argv[i - 1]);
-			return -1;
-		}
-		if (conf_parse_group(req->argv[i], grp, err, errlen))
-			return -1;
-	} else {
+	if (conf_parse_group(req->argv[i], grp, err, errlen))
+		return -1;
+	if (src->addr.family == AF_UNSPEC)
 		inet_any(&src->addr, grp->addr.family);
-		src->len = 0;
-	}
 	return i + 1;
 }
 
@@ -89,7 +103,7 @@ parse_mroute(const struct msg_req *req, struct conf_mroute *cr, char *err,
 	if (check_ifname(req->argv[0], err, errlen))
 		return -1;
 	strlcpy(cr->iif, req->argv[0], sizeof(cr->iif));
-	first = parse_sg(req, &cr->src, &cr->grp, err, errlen);
+	first = parse_sg(req, &cr->src, &cr->grp, cr, err, errlen);
 	if (first < 0)
 		return -1;
 	if (req->argc - first > CONF_MAXOIFS) {
@@ -139,6 +153,9 @@ cmd_route(const struct msg_req *req, char *err, size_t errlen)
 		r.iif = ifp->ifindex;
 		r.src = cr.src;
 		r.grp = cr.grp;
+		r.nexcept = cr.nexcept;
+		memcpy(r.except, cr.except, sizeof(r.except[0]) *
+		    (size_t)cr.nexcept);
 		route_oifs(&cr, &r);
 		if (req->cmd == MSG_ADD) {
 			if (ifp->disabled) {
@@ -176,7 +193,7 @@ cmd_group(const struct msg_req *req, char *err, size_t errlen)
 	if (check_ifname(req->argv[0], err, errlen))
 		return -1;
 	strlcpy(cg.ifname, req->argv[0], sizeof(cg.ifname));
-	i = (uint64_t)parse_sg(req, &cg.src, &cg.grp, err, errlen);
+	i = (uint64_t)parse_sg(req, &cg.src, &cg.grp, NULL, err, errlen);
 	if ((int)i < 0)
 		return -1;
 	if ((int)i < req->argc) {

@@ -73,15 +73,15 @@ static const struct {
 };
 
 /* Keywords of phyint; the index is the bit in the "seen" mask. */
-enum { PHY_ENABLE, PHY_DISABLE, PHY_MRDISC, PHY_TTL };
+enum { PHY_ENABLE, PHY_DISABLE, PHY_MRDISC, PHY_TTL, PHY_WRONGVIF };
 static const char *const conf_phyint_words[] = {
-	"enable", "disable", "mrdisc", "ttl-threshold", NULL
+	"enable", "disable", "mrdisc", "ttl-threshold", "wrongvif", NULL
 };
 
 /* Keywords of mroute and mgroup; mgroup has no "to". */
-enum { RT_FROM, RT_SOURCE, RT_GROUP, RT_TO };
+enum { RT_FROM, RT_SOURCE, RT_GROUP, RT_TO, RT_EXCEPT };
 static const char *const conf_route_words[] = {
-	"from", "source", "group", "to", NULL
+	"from", "source", "group", "to", "except", NULL
 };
 
 static int	conf_file_read(struct conf *, const char *,
@@ -357,10 +357,73 @@ conf_parse_source(const char *s, struct inet_pfx *out, char *err,
 }
 
 int
+conf_parse_except(const char *list, struct inet_pfx *out, int *n, char *err,
+    size_t errlen)
+{
+	char buf[CONF_LINE_MAX], *tok, *save = NULL;
+	int cnt = 0;
+
+	if (strlcpy(buf, list, sizeof(buf)) >= sizeof(buf)) {
+		snprintf(err, errlen, "except list too long");
+		return -1;
+	}
+	if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' ||
+	    strstr(buf, ",,")) {
+		snprintf(err, errlen, "except: empty entry in %s", list);
+		return -1;
+	}
+	for (tok = strtok_r(buf, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (cnt == CONF_MAXEXCEPT) {
+			snprintf(err, errlen, "except: more than %d sources",
+			    CONF_MAXEXCEPT);
+			return -1;
+		}
+		if (conf_parse_source(tok, &out[cnt], err, errlen))
+			return -1;
+		if (out[cnt].len == 0) {
+			snprintf(err, errlen, "except: %s would refuse every "
+			    "source", tok);
+			return -1;
+		}
+		cnt++;
+	}
+	*n = cnt;
+	return 0;
+}
+
+int
 conf_check_mroute(const struct conf_mroute *mr, char *err, size_t errlen)
 {
+	char a[INET_PFX_STRLEN], b[INET_PFX_STRLEN];
 	int i;
 
+	if (mr->nexcept < 0 || mr->nexcept > CONF_MAXEXCEPT) {
+		snprintf(err, errlen, "except: more than %d sources",
+		    CONF_MAXEXCEPT);
+		return -1;
+	}
+	for (i = 0; i < mr->nexcept; i++) {
+		const struct inet_pfx *x = &mr->except[i];
+
+		if (x->addr.family != mr->grp.addr.family) {
+			snprintf(err, errlen, "except %s: not the family of "
+			    "group %s", inet_pfx_str(x, a, sizeof(a)),
+			    inet_pfx_str(&mr->grp, b, sizeof(b)));
+			return -1;
+		}
+		if (mr->src.len && !inet_pfx_contains(&mr->src, x)) {
+			snprintf(err, errlen, "except %s: outside source %s",
+			    inet_pfx_str(x, a, sizeof(a)),
+			    inet_pfx_str(&mr->src, b, sizeof(b)));
+			return -1;
+		}
+	}
+	if (mr->nexcept && inet_pfx_is_host(&mr->src)) {
+		snprintf(err, errlen, "except makes no sense with a single "
+		    "source");
+		return -1;
+	}
 	if (conf_check_ifname(mr->iif, err, errlen) ||
 	    conf_check_group(&mr->grp, NULL, err, errlen) ||
 	    conf_check_source(&mr->src, err, errlen) ||
@@ -432,7 +495,7 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
 	struct conf_phyint *pi;
 	struct pconf_if proxy;
 	unsigned int seen = 0;
-	int i, w, ttl = CONF_TTL_DEFAULT;
+	int i, w, ttl = CONF_TTL_DEFAULT, wrongvif_keep = 0;
 
 	if (ac < 2 || conf_word(av[1], conf_phyint_words) >= 0) {
 		snprintf(err, errlen, "phyint missing interface name");
@@ -459,6 +522,16 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
 			return -1;
 		}
 		seen |= 1U << w;
+		if (w == PHY_WRONGVIF) {
+			if (i + 1 >= ac || (strcmp(av[i + 1], "move") &&
+			    strcmp(av[i + 1], "keep"))) {
+				snprintf(err, errlen, "phyint: wrongvif takes "
+				    "move or keep");
+				return -1;
+			}
+			wrongvif_keep = !strcmp(av[++i], "keep");
+			continue;
+		}
 		if (w == PHY_TTL) {
 			const char *v;
 			char *end;
@@ -503,6 +576,7 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
 	pi->mrdisc = !!(seen & (1U << PHY_MRDISC));
 	pi->ttl = ttl;
 	pi->proxy = proxy;
+	pi->wrongvif_keep = wrongvif_keep;
 	pi->where.file = p->file;
 	pi->where.line = p->line;
 	TAILQ_INSERT_TAIL(&p->c->phyints, pi, link);
@@ -514,6 +588,7 @@ struct conf_route_args {
 	const char	*iif;
 	const char	*src;		/* NULL: any source */
 	const char	*grp;
+	const char	*except;	/* NULL: none */
 	char		**oifs;		/* everything after "to" */
 	int		 noifs;
 };
@@ -533,7 +608,7 @@ conf_route_split(const char *cmd, char **av, int ac, int allow_to,
 	memset(ra, 0, sizeof(*ra));
 	for (i = 1; i < ac; i++) {
 		w = conf_word(av[i], conf_route_words);
-		if (w < 0 || (w == RT_TO && !allow_to)) {
+		if (w < 0 || ((w == RT_TO || w == RT_EXCEPT) && !allow_to)) {
 			snprintf(err, errlen, "%s: unexpected token %s", cmd,
 			    av[i]);
 			return -1;
@@ -573,6 +648,8 @@ conf_route_split(const char *cmd, char **av, int ac, int allow_to,
 			ra->iif = av[i];
 		else if (w == RT_SOURCE)
 			ra->src = av[i];
+		else if (w == RT_EXCEPT)
+			ra->except = av[i];
 		else
 			ra->grp = av[i];
 	}
@@ -634,6 +711,9 @@ conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
 		strlcpy(mr.oifs[i], ra.oifs[i], sizeof(mr.oifs[i]));
 	}
 	mr.noifs = ra.noifs;
+	if (ra.except && conf_parse_except(ra.except, mr.except, &mr.nexcept,
+	    err, errlen))
+		return -1;
 	if (conf_check_mroute(&mr, err, errlen))
 		return -1;
 
@@ -1013,9 +1093,10 @@ conf_dump(const struct conf *c, FILE *fp)
 	int i;
 
 	TAILQ_FOREACH(pi, &c->phyints, link) {
-		fprintf(fp, "phyint %s %s%s ttl-threshold %d", pi->ifname,
+		fprintf(fp, "phyint %s %s%s ttl-threshold %d%s", pi->ifname,
 		    pi->enable ? "enable" : "disable",
-		    pi->mrdisc ? " mrdisc" : "", pi->ttl);
+		    pi->mrdisc ? " mrdisc" : "", pi->ttl,
+		    pi->wrongvif_keep ? " wrongvif keep" : "");
 		pconf_phyint_dump(&pi->proxy, fp);
 		fprintf(fp, "\n");
 	}
@@ -1024,6 +1105,9 @@ conf_dump(const struct conf *c, FILE *fp)
 		if (mr->src.len > 0)
 			fprintf(fp, " source %s",
 			    inet_pfx_str(&mr->src, a, sizeof(a)));
+		for (i = 0; i < mr->nexcept; i++)
+			fprintf(fp, "%s%s", i ? "," : " except ",
+			    inet_pfx_str(&mr->except[i], a, sizeof(a)));
 		fprintf(fp, " group %s", inet_pfx_str(&mr->grp, a, sizeof(a)));
 		if (mr->noifs > 0)
 			fprintf(fp, " to");

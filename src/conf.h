@@ -26,6 +26,7 @@
 #define CONF_INCLUDE_DEPTH	8	/* include nesting limit */
 #define CONF_EXPAND_MAX		4096	/* mgroup prefix expansion cap */
 #define CONF_TTL_DEFAULT	1
+#define CONF_MAXEXCEPT		16	/* except list entries per mroute */
 
 struct conf_where {
 	const char		*file;	/* owned by struct conf */
@@ -39,12 +40,14 @@ struct conf_phyint {
 	int			 enable;		/* 1 enable, 0 disable */
 	int			 mrdisc;		/* 1: RFC 4286 adverts */
 	int			 ttl;			/* 1-255 */
+	int			 wrongvif_keep;		/* wrongvif keep */
 	struct pconf_if		 proxy;			/* pconf.h */
 	struct conf_where	 where;
 };
 
 /*
- * mroute from IIF [source S[/LEN]] group G[/LEN] to OIF [OIF...]
+ * mroute from IIF [source S[/LEN]] [except A[/LEN][,B...]] group G[/LEN]
+ *        to OIF [OIF...]
  *
  * A missing source is the unspecified address with length 0, i.e. (*,G).
  * Source and group are always of the same family.
@@ -54,6 +57,8 @@ struct conf_mroute {
 	char			 iif[IFNAMSIZ];
 	struct inet_pfx		 src;
 	struct inet_pfx		 grp;
+	int			 nexcept;	/* sources refused */
+	struct inet_pfx		 except[CONF_MAXEXCEPT];
 	int			 noifs;
 	char			 oifs[CONF_MAXOIFS][IFNAMSIZ];
 	struct conf_where	 where;
@@ -104,6 +109,12 @@ int		 conf_parse_group(const char *, struct inet_pfx *, char *err,
 		    size_t errlen);
 int		 conf_parse_source(const char *, struct inet_pfx *, char *err,
 		    size_t errlen);
+/*
+ * "A[/LEN],B[/LEN]...": at most CONF_MAXEXCEPT source prefixes, written
+ * to out; *n is how many.
+ */
+int		 conf_parse_except(const char *, struct inet_pfx *out, int *n,
+		    char *err, size_t errlen);
 /* Families agree, group is multicast, OIF count within limits. */
 int		 conf_check_mroute(const struct conf_mroute *, char *err,
 		    size_t errlen);

@@ -28,6 +28,7 @@ struct iface {
 	int		 refs[2];	/* users of vif [0] and mif [1] */
 	int		 ttl;		/* phyint ttl-threshold, 1-255 */
 	bool		 disabled;	/* phyint IF disable */
+	bool		 wrongvif_keep;	/* phyint IF wrongvif keep */
 	bool		 seen;		/* iface_refresh() mark */
 };
 

@@ -23,12 +23,15 @@
  * parts still describe what the kernel holds, and the filter is marked
  * partial so that the next mcfilter_set() re-plans from there.
  *
- * Limits are found by trying.  ENOBUFS/ENOMEM on a socket that holds
- * other memberships means the socket is full (membership count or option
- * memory): the part goes to another socket.  ENOBUFS on a socket that
- * holds nothing else means the filter itself is too long: the source
- * limit is lowered (to the sysctl value when it can be read, else by
- * one) and the change is planned again.
+ * Limits are found by trying.  ENOBUFS for a filter longer than the
+ * sysctl now says means the limit was lowered: plan again with it.
+ * Otherwise ENOBUFS/ENOMEM on a socket that holds other memberships
+ * means the socket is full (membership count or option memory): the
+ * part goes to another socket.  ENOBUFS on a socket that holds nothing
+ * else means the filter itself is too long although the sysctl cannot
+ * tell (mld_max_msf is only visible in the initial network namespace):
+ * the limit is lowered by one and the change planned again.  The limit
+ * is never raised while running.
  */
 #include "config.h"
 

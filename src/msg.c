@@ -14,7 +14,7 @@
 
 #include "msg.h"
 
-#define ROUTE_ARGS	"IIF [SOURCE[/LEN]] GROUP[/LEN] OIF [OIF ...]"
+#define ROUTE_ARGS	"IIF [SOURCE[/LEN]] [except SRC[/LEN][,SRC...]] GROUP[/LEN] OIF [OIF ...]"
 #define GROUP_ARGS	"IFNAME [SOURCE[/LEN]] GROUP[/LEN]"
 
 const struct msg_cmdinfo msg_cmds[] = {
@@ -35,10 +35,10 @@ const struct msg_cmdinfo msg_cmds[] = {
 	  "[routes|groups|interfaces|pending|igmp]",
 	  "Show routes (default), joined groups, interfaces or pending routes",
 	  "groups" },
-	{ "add", MSG_ADD, 3, 3 + MSG_MAXOIFS, NULL, ROUTE_ARGS,
+	{ "add", MSG_ADD, 3, 5 + MSG_MAXOIFS, NULL, ROUTE_ARGS,
 	  "Add a multicast route",
 	  "eth0 192.168.2.42 225.1.2.3 eth1 eth2" },
-	{ "remove", MSG_REMOVE, 2, 3 + MSG_MAXOIFS, NULL,
+	{ "remove", MSG_REMOVE, 2, 5 + MSG_MAXOIFS, NULL,
 	  "IIF [SOURCE[/LEN]] GROUP[/LEN] [OIF ...]",
 	  "Remove a multicast route, or only some of its outbound interfaces",
 	  "eth0 192.168.2.42 225.1.2.3" },

@@ -133,6 +133,18 @@ oif_set(int *oifs, int *noifs, int ifindex)
 		oifs[(*noifs)++] = ifindex;
 }
 
+/* Is src one of the sources r refuses? */
+static bool
+route_excepts(const struct route *r, const struct inet_addr *src)
+{
+	int i;
+
+	for (i = 0; i < r->nexcept; i++)
+		if (inet_pfx_match(&r->except[i], src))
+			return true;
+	return false;
+}
+
 /*
  * Visit every rule whose group prefix contains grp and whose IIF is
  * iif (any IIF when iif is 0): one tree search per group prefix length
@@ -162,7 +174,8 @@ rules_matching(const struct inet_addr *src, const struct inet_addr *grp,
 				break;
 			if (iif && r->iif != iif)
 				break;
-			if (inet_pfx_match(&r->src, src))
+			if (inet_pfx_match(&r->src, src) &&
+			    !route_excepts(r, src))
 				fn(r, arg);
 		}
 	}
@@ -203,19 +216,28 @@ exact_iif(const struct inet_addr *src, const struct inet_addr *grp)
 	return c.exact_iif;
 }
 
+/* Who wants (src, grp) arriving on iif: the rules and the proxy. */
+static void
+compute_oifs(const struct inet_addr *src, const struct inet_addr *grp,
+    int iif, struct compute *c)
+{
+	memset(c, 0, sizeof(*c));
+	rules_matching(src, grp, iif, compute_add, c);
+	if (hook)
+		hook(src, grp, iif, c->oifs, &c->noifs);
+}
+
 /* Work out m's outbound set and tell the kernel if it changed. */
 static int
 mfc_update(struct mfc *m)
 {
-	struct compute c = { .noifs = 0, .exact_iif = 0 };
+	struct compute c;
 	int family = m->grp.family, vif, i;
 	uint8_t ttls[MAXVIFS];
 	struct iface *ifp;
 	char buf[2 * INET6_ADDRSTRLEN + 8];
 
-	rules_matching(&m->src, &m->grp, m->iif, compute_add, &c);
-	if (hook)
-		hook(&m->src, &m->grp, m->iif, c.oifs, &c.noifs);
+	compute_oifs(&m->src, &m->grp, m->iif, &c);
 
 	memset(ttls, 0, sizeof(ttls));
 	for (i = 0; i < c.noifs; i++) {
@@ -395,6 +417,11 @@ route_check(const struct route *in, char *err, size_t errlen)
 		snprintf(err, errlen, "source and group of different families");
 		return -1;
 	}
+	if (in->nexcept < 0 || in->nexcept > ROUTE_MAXEXCEPT) {
+		snprintf(err, errlen, "too many except sources (max %d)",
+		    ROUTE_MAXEXCEPT);
+		return -1;
+	}
 	if (in->noifs < 0 || in->noifs > ROUTE_MAXOIFS) {
 		snprintf(err, errlen, "too many outbound interfaces (max %d)",
 		    ROUTE_MAXOIFS);
@@ -441,15 +468,28 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 	/* Take the new references before dropping the old ones. */
 	/* A stale rule is being re-added by a reload: replace its OIFs. */
 	old = *r;
-	if (!merge || r->stale)
+	if (!merge || r->stale) {
 		r->noifs = 0;
+		r->nexcept = 0;
+	}
 	for (i = 0; i < in->noifs; i++)
 		oif_set(r->oifs, &r->noifs, in->oifs[i]);
 	oifs_sort(r);
+	for (i = 0; i < in->nexcept; i++) {
+		int j;
+
+		for (j = 0; j < r->nexcept; j++)
+			if (!inet_pfx_cmp(&r->except[j], &in->except[i]))
+				break;
+		if (j == r->nexcept && r->nexcept < ROUTE_MAXEXCEPT)
+			r->except[r->nexcept++] = in->except[i];
+	}
 	r->origin = merge && !r->stale ? r->origin | origin : origin;
 	r->stale = false;
 	if (old.noifs == r->noifs && !memcmp(old.oifs, r->oifs,
-	    sizeof(int) * (size_t)r->noifs))
+	    sizeof(int) * (size_t)r->noifs) && old.nexcept == r->nexcept &&
+	    !memcmp(old.except, r->except, sizeof(r->except[0]) *
+	    (size_t)r->nexcept))
 		return 0;
 	rule_ref(r);
 	rule_apply(r);
@@ -594,6 +634,56 @@ route_flush(void)
 			mfc_free(m);
 }
 
+/*
+ * (S,G) arrived on ifp, not on the inbound interface of its entry.  A
+ * learned entry moves there when a rule (or the proxy) wants the
+ * traffic from ifp and ifp's policy is "wrongvif move", the default: a
+ * valid topology change, e.g. after the unicast routing reconverged.
+ * Otherwise the entry stays: looped-back or unexpected traffic, logged
+ * at most once a minute per entry.  The -e script hears of both.
+ */
+static void
+route_wrongvif(const struct kern_upcall *up, struct iface *ifp,
+    const char *sg)
+{
+	char inbound[IFNAMSIZ + 10], arrived[IFNAMSIZ + 10];
+	const char *env[4] = { inbound, arrived, NULL, NULL };
+	struct mfc *m = mfc_find(&up->src, &up->grp);
+	struct compute c;
+	uint64_t now = now_ms();
+	int old;
+
+	if (!m || m->iif == ifp->ifindex)
+		return;
+	m->wrongvif++;
+	snprintf(inbound, sizeof(inbound), "inbound=%s", ifname(m->iif));
+	snprintf(arrived, sizeof(arrived), "arrived=%s", ifp->name);
+	compute_oifs(&up->src, &up->grp, ifp->ifindex, &c);
+	if (m->learned && c.noifs && !ifp->wrongvif_keep) {
+		old = m->iif;
+		m->iif = ifp->ifindex;
+		if (mfc_update(m)) {
+			m->iif = old;
+			return;
+		}
+		m->moves++;
+		log_notice("Moved %s inbound from %s to %s after WRONGVIF", sg,
+		    ifname(old), ifp->name);
+		env[2] = "action=moved";
+		script_run("wrongvif", &up->src, &up->grp, env);
+		return;
+	}
+	if (!m->wrongvif_log || now - m->wrongvif_log >= 60000) {
+		m->wrongvif_log = now;
+		log_notice("%s arrived on %s, expected on %s: kept (%s)", sg,
+		    ifp->name, ifname(m->iif), !m->learned ? "configured "
+		    "route" : ifp->wrongvif_keep ? "wrongvif keep" :
+		    "no rule from there");
+	}
+	env[2] = "action=kept";
+	script_run("wrongvif", &up->src, &up->grp, env);
+}
+
 void
 route_upcall(int family, const struct kern_upcall *up)
 {
@@ -611,24 +701,7 @@ route_upcall(int family, const struct kern_upcall *up)
 		return;
 
 	if (up->type == KERN_WRONGVIF) {
-		m = mfc_find(&up->src, &up->grp);
-		/* A configured (S,G) keeps its inbound interface. */
-		if (!m || !m->learned || m->iif == ifp->ifindex)
-			return;
-		{
-			struct compute c = { .noifs = 0, .exact_iif = 0 };
-
-			rules_matching(&up->src, &up->grp, ifp->ifindex,
-			    compute_add, &c);
-			if (!c.noifs)
-				return;
-		}
-		m->iif = ifp->ifindex;
-		if (!mfc_update(m)) {
-			log_notice("Moved %s inbound to %s after WRONGVIF", buf,
-			    ifp->name);
-			script_run("install", &up->src, &up->grp);
-		}
+		route_wrongvif(up, ifp, buf);
 		return;
 	}
 
@@ -647,7 +720,7 @@ route_upcall(int family, const struct kern_upcall *up)
 		return;
 	if (m->learned && mfc_forwards(m)) {
 		log_info("Route %s from %s installed", buf, ifp->name);
-		script_run("install", &up->src, &up->grp);
+		script_run("install", &up->src, &up->grp, NULL);
 	} else if (m->learned) {
 		log_debug("Stop filter %s from %s installed", buf, ifp->name);
 	}

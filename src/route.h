@@ -25,6 +25,7 @@
 #include "kern.h"
 
 #define ROUTE_MAXOIFS	32
+#define ROUTE_MAXEXCEPT	16
 
 /* Where a rule came from: a bit mask. */
 #define ROUTE_CONF	0x1
@@ -35,6 +36,8 @@ struct route {
 	struct inet_pfx	 grp;
 	int		 iif;		/* ifindex */
 	struct inet_pfx	 src;		/* len 0: any source */
+	int		 nexcept;	/* sources in src refused */
+	struct inet_pfx	 except[ROUTE_MAXEXCEPT];
 	int		 noifs;
 	int		 oifs[ROUTE_MAXOIFS];	/* ifindex, sorted */
 	unsigned int	 origin;	/* ROUTE_CONF | ROUTE_IPC */
@@ -52,6 +55,9 @@ struct mfc {
 	bool		 learned;	/* from an upcall, may expire */
 	bool		 installed;
 	uint64_t	 last_pkts;	/* valid packets at last check */
+	uint64_t	 wrongvif;	/* WRONGVIF upcalls seen */
+	uint64_t	 moves;		/* of which moved the entry */
+	uint64_t	 wrongvif_log;	/* ms of the last log line */
 	uint64_t	 idle_since;	/* ms, monotonic */
 };
 
@@ -68,8 +74,8 @@ void		 route_set_hook(route_hook_fn);
 
 /*
  * Add a rule, or change the one with the same (IIF, S, G).  With
- * merge, the OIFs are added to the existing rule's; otherwise they
- * replace them.  Returns 0, or -1 with a reason in err.
+ * merge, the OIFs and except sources are added to the existing rule's;
+ * otherwise they replace them.  Returns 0, or -1 with a reason in err.
  */
 int		 route_add(const struct route *, unsigned int origin, bool merge,
 		    char *err, size_t errlen);

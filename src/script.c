@@ -33,7 +33,7 @@ script_init(const char *path)
 
 void
 script_run(const char *event, const struct inet_addr *src,
-    const struct inet_addr *grp)
+    const struct inet_addr *grp, const char *const *env)
 {
 	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
 	pid_t pid;
@@ -58,6 +58,8 @@ script_run(const char *event, const struct inet_addr *src,
 		setenv("source", s, 1);
 	if (grp)
 		setenv("group", g, 1);
+	for (; env && *env; env++)
+		putenv((char *)*env);
 	execl(script, script, event, (char *)NULL);
 	_exit(127);
 }

@@ -52,13 +52,18 @@ row_route(struct table *t, const struct route *r)
 	    &st)) {
 		table_cell_int(t, (int64_t)st.pkts);
 		table_cell_int(t, (int64_t)st.bytes);
+		table_cell_int(t, (int64_t)st.wrong_if);
 	} else {
+		table_cell_null(t);
 		table_cell_null(t);
 		table_cell_null(t);
 	}
 	table_cell_list(t);
 	for (i = 0; i < r->noifs; i++)
 		table_list_add(t, ifname(r->oifs[i]));
+	table_cell_list(t);
+	for (i = 0; i < r->nexcept; i++)
+		table_list_add(t, inet_pfx_str(&r->except[i], s, sizeof(s)));
 }
 
 static bool
@@ -87,7 +92,9 @@ row_mfc(struct table *t, const struct mfc *m)
 	if (!kern_mfc_stats(&m->src, &m->grp, &st)) {
 		table_cell_int(t, (int64_t)st.pkts);
 		table_cell_int(t, (int64_t)st.bytes);
+		table_cell_int(t, (int64_t)st.wrong_if);
 	} else {
+		table_cell_null(t);
 		table_cell_null(t);
 		table_cell_null(t);
 	}
@@ -107,8 +114,8 @@ show_routes(struct table_doc *doc)
 	int pass;
 
 	asm_t = table_new(doc, "routes", "asm", "(*,G) Template Rules",
-	    &table_route, 0);
-	ssm_t = table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route,
+	    &table_rule, 0);
+	ssm_t = table_new(doc, "routes", "ssm", "(S,G) Rules", &table_rule,
 	    0);
 	kern_t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
 	    &table_route, 0);
@@ -168,8 +175,17 @@ show_groups(struct table_doc *doc)
 static void
 show_interfaces(struct table_doc *doc)
 {
+	static const struct {
+		unsigned int	 flag;
+		const char	*name;
+	} flags[] = {
+		{ IFF_UP, "UP" }, { IFF_RUNNING, "RUNNING" },
+		{ IFF_MULTICAST, "MULTICAST" }, { IFF_LOOPBACK, "LOOPBACK" },
+		{ IFF_POINTOPOINT, "POINTOPOINT" }, { IFF_NOARP, "NOARP" },
+	};
 	struct table *t;
 	struct iface *ifp;
+	size_t i;
 
 	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
 	IFACE_FOREACH(ifp) {
@@ -184,6 +200,26 @@ show_interfaces(struct table_doc *doc)
 			table_cell_null(t);
 		else
 			table_cell_int(t, ifp->mif);
+		/*
+		 * The thresholds in effect: IPv4 honours ttl-threshold; the
+		 * kernel's MRT6 API forwards any hop limit above 1 on every
+		 * outbound MIF, whatever the MIF's threshold.
+		 */
+		if (ifp->vif == NO_VIF)
+			table_cell_null(t);
+		else
+			table_cell_int(t, ifp->ttl);
+		if (ifp->mif == NO_VIF)
+			table_cell_null(t);
+		else
+			table_cell_int(t, 1);
+		table_cell_str(t, ifp->disabled ? "disabled" :
+		    !(ifp->flags & IFF_UP) ? "down" :
+		    !(ifp->flags & IFF_MULTICAST) ? "no-multicast" : "up");
+		table_cell_list(t);
+		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+			if (ifp->flags & flags[i].flag)
+				table_list_add(t, flags[i].name);
 	}
 }
 

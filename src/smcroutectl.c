@@ -275,7 +275,13 @@ job_words(struct ctl *ctl, struct job *j, int argc, char *argv[])
 
 	/* Count outbound interfaces as the daemon will. */
 	if ((ci->code == MSG_ADD || ci->code == MSG_REMOVE) && nargs >= 2) {
-		oifs = is_group(argv[2]) ? nargs - 2 : nargs - 3;
+		int w = 2;	/* after IIF: [SRC] [except LIST] GRP */
+
+		if (strcmp(argv[w], "except") && !is_group(argv[w]))
+			w++;
+		if (w <= nargs && !strcmp(argv[w], "except"))
+			w += 2;
+		oifs = nargs - w;
 		if (oifs > MSG_MAXOIFS) {
 			job_fail(j, "Too many outbound interfaces, at most %d",
 			    MSG_MAXOIFS);

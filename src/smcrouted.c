@@ -133,7 +133,7 @@ daemon_reload(char *err, size_t errlen)
 	/* Finit and others take a fresh pid file mtime as the ack. */
 	if (pidfh)
 		utimensat(AT_FDCWD, pidpath, NULL, 0);
-	script_run("reload", NULL, NULL);
+	script_run("reload", NULL, NULL, NULL);
 	log_notice("Configuration reloaded");
 	return 0;
 }

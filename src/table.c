@@ -25,7 +25,25 @@ static const struct table_col route_cols[] = {
 	  TABLE_COL_DETAIL },
 	{ "BYTES", "bytes", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
 	  TABLE_COL_DETAIL },
+	{ "WRONGIF", "wrong_if", NULL, TABLE_INT, TABLE_RIGHT, 7, NULL,
+	  TABLE_COL_DETAIL },
 	{ "OIFS", "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
+	  TABLE_COL_WIDE },
+};
+
+/* Configured rules: a route, plus the sources it refuses. */
+static const struct table_col rule_cols[] = {
+	{ "ROUTE (S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 42, NULL, 0 },
+	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
+	{ "PACKETS", "packets", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
+	  TABLE_COL_DETAIL },
+	{ "BYTES", "bytes", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
+	  TABLE_COL_DETAIL },
+	{ "WRONGIF", "wrong_if", NULL, TABLE_INT, TABLE_RIGHT, 7, NULL,
+	  TABLE_COL_DETAIL },
+	{ "OIFS", "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
+	  TABLE_COL_WIDE },
+	{ "EXCEPT", "except", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
 	  TABLE_COL_WIDE },
 };
 
@@ -39,6 +57,11 @@ static const struct table_col iface_cols[] = {
 	{ "PHYINT", "name", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
 	{ "VIF", "vif", NULL, TABLE_INT, TABLE_RIGHT, 4, "N/A", 0 },
 	{ "MIF", "mif", NULL, TABLE_INT, TABLE_RIGHT, 4, "N/A", 0 },
+	{ "TTL", "ttl_threshold", NULL, TABLE_INT, TABLE_RIGHT, 3, "-", 0 },
+	{ "HLIM", "hoplimit_threshold", NULL, TABLE_INT, TABLE_RIGHT, 4, "-",
+	  0 },
+	{ "STATE", "state", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "FLAGS", "flags", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL, 0 },
 };
 
 static const struct table_col pending_cols[] = {
@@ -52,6 +75,7 @@ static const struct table_col pending_cols[] = {
 #define NELEM(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 const struct table_def table_route = { route_cols, NELEM(route_cols) };
+const struct table_def table_rule = { rule_cols, NELEM(rule_cols) };
 const struct table_def table_group = { group_cols, NELEM(group_cols) };
 const struct table_def table_iface = { iface_cols, NELEM(iface_cols) };
 const struct table_def table_pending = { pending_cols, NELEM(pending_cols) };

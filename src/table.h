@@ -99,17 +99,21 @@ struct table_def {
  * The show tables (SMCRoute's column order and headings).  Cells, in
  * order:
  *  table_route	  sg(source|NULL, group), str iif, int packets (detail),
- *		  int bytes (detail), list oifs
+ *		  int bytes (detail), int wrong_if (detail), list oifs
+ *  table_rule	  as table_route, then list except (sources refused)
  *		  "ROUTE (S,G)  IIF  [PACKETS BYTES]  OIFS", (S,G) 42 wide
  *  table_group	  sg(source|NULL, group), str iif
  *		  "GROUP (S,G)  IIF"
- *  table_iface	  int index, str name, int|null vif, int|null mif
- *		  " INDEX PHYINT  VIF  MIF", null reads N/A
+ *  table_iface	  int index, str name, int|null vif, int|null mif,
+ *		  int|null ttl, int|null hlim, str state, list flags
+ *		  " INDEX PHYINT  VIF  MIF TTL HLIM STATE FLAGS", a null
+ *		  VIF/MIF reads N/A, a null threshold -
  *  table_pending str kind ("mroute"|"mgroup"), str iif,
  *		  sg(source|NULL, group), list oifs
  *		  "KIND  IIF  (S,G)  OIFS"
  */
 extern const struct table_def table_route;
+extern const struct table_def table_rule;	/* table_route + list except */
 extern const struct table_def table_group;
 extern const struct table_def table_iface;
 extern const struct table_def table_pending;

@@ -77,9 +77,9 @@ expect "show -p" 0 "$u\n(*,G) Template Rules\n$e\n$H\n$e\n$R1\n$u\nKernel MFC Ta
 expect "show, not a tty" 0 "$u\n(*,G) Template Rules\n$e\n$H\n$e\n$R1\n$u\nKernel MFC Table\n$e\n$H\n$e\n$R2\n" "" -- show
 expect "no command" 0 "$u\n(*,G) Template Rules\n$e\n$H\n$e\n$R1\n$u\nKernel MFC Table\n$e\n$H\n$e\n$R2\n" "" --
 expect "show -t" 0 "$R1\n$R2\n" "" -- -t s r
-expect "show -d -t" 0 "(*, 225.3.3.3)                             a1           0          0  a2\n(10.0.0.1, 225.3.3.3)                      a1          42       4200  a2 a3\n" "" -- -d -t show routes
+expect "show -d -t" 0 "(*, 225.3.3.3)                             a1           0          0       0  a2\n(10.0.0.1, 225.3.3.3)                      a1          42       4200       0  a2 a3\n" "" -- -d -t show routes
 expect "show -j" 0 '{"routes":{"asm":[{"source":null,"group":"225.3.3.3","iif":"a1","oifs":["a2"]}],"ssm":[],"kernel":[{"source":"10.0.0.1","group":"225.3.3.3","iif":"a1","oifs":["a2","a3"]}]}}\n' "" -- -j show
-expect "s i" 0 "$e\n INDEX PHYINT  VIF  MIF\n$e\n     1 lo      N/A  N/A\n" "" -- s i
+expect "s i" 0 "$e\n INDEX PHYINT  VIF  MIF TTL HLIM STATE FLAGS\n$e\n     1 lo      N/A  N/A   -    - up    UP LOOPBACK\n" "" -- s i
 expect "s g, empty" 0 "" "" -- s g
 expect "show g -j, empty" 0 '{"groups":{"conf":[]}}\n' "" -- -j show g
 expect "show igmp" 1 "" "smcroutectl: show igmp: not supported\n" -- show ig
@@ -107,7 +107,7 @@ expect "add, 33 OIFs" 1 "" "smcroutectl: Too many outbound interfaces, at most 3
 expect "add, 33 OIFs (S,G)" 1 "" "smcroutectl: Too many outbound interfaces, at most 32\n" -- add a1 10.0.0.1 ff05::1 $oifs o33
 expect "join, too many" 1 "" "smcroutectl: Too many arguments to command join\n" -- join a1 10.0.0.1 225.1.1.1 x
 expect "empty argument" 1 "" "smcroutectl: argument 2 is empty\n" -- join a1 ""
-expect "help add" 0 "Help:\n  Add a multicast route\n\nUsage:\n  smcroutectl add IIF [SOURCE[/LEN]] GROUP[/LEN] OIF [OIF ...]\n\nExample:\n  smcroutectl add eth0 192.168.2.42 225.1.2.3 eth1 eth2\n" "" -- help add
+expect "help add" 0 "Help:\n  Add a multicast route\n\nUsage:\n  smcroutectl add IIF [SOURCE[/LEN]] [except SRC[/LEN][,SRC...]] GROUP[/LEN] OIF [OIF ...]\n\nExample:\n  smcroutectl add eth0 192.168.2.42 225.1.2.3 eth1 eth2\n" "" -- help add
 expect "help bogus" 1 "" "smcroutectl: Unknown command: bogus\n" -- help bogus
 
 # Batch: any whitespace, comments, blank lines; failures counted, with

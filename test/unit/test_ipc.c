@@ -934,6 +934,7 @@ serve_handler(const struct msg_req *req, struct evbuffer *out, char *err,
 		table_cell_str(t, "a1");
 		table_cell_int(t, 0);
 		table_cell_int(t, 0);
+		table_cell_int(t, 0);
 		table_cell_list(t);
 		table_list_add(t, "a2");
 		t = table_new(doc, "routes", "ssm", "(S,G) Rules",
@@ -945,6 +946,7 @@ serve_handler(const struct msg_req *req, struct evbuffer *out, char *err,
 		table_cell_str(t, "a1");
 		table_cell_int(t, 42);
 		table_cell_int(t, 4200);
+		table_cell_int(t, 0);
 		table_cell_list(t);
 		table_list_add(t, "a2");
 		table_list_add(t, "a3");
@@ -956,6 +958,12 @@ serve_handler(const struct msg_req *req, struct evbuffer *out, char *err,
 		table_cell_str(t, "lo");
 		table_cell_null(t);
 		table_cell_null(t);
+		table_cell_null(t);
+		table_cell_null(t);
+		table_cell_str(t, "up");
+		table_cell_list(t);
+		table_list_add(t, "UP");
+		table_list_add(t, "LOOPBACK");
 		break;
 	case MSG_SHOW_GROUPS:
 		table_new(doc, "groups", "conf", "Group Memberships Table",

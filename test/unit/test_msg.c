@@ -131,10 +131,11 @@ test_encode_refuses(void)
 		argv[i] = "eth0";
 	CHECK(msg_req_encode(b, MSG_ADD, 0, 2, argv, err, 256) == -1);
 	CHECK(!strcmp(err, "Not enough arguments to command add"));
-	CHECK(msg_req_encode(b, MSG_ADD, 0, 3 + MSG_MAXOIFS + 1, argv, err,
+	/* IIF SOURCE except LIST GROUP and the OIFs. */
+	CHECK(msg_req_encode(b, MSG_ADD, 0, 5 + MSG_MAXOIFS + 1, argv, err,
 	    256) == -1);
 	CHECK(!strcmp(err, "Too many arguments to command add"));
-	CHECK(msg_req_encode(b, MSG_ADD, 0, 3 + MSG_MAXOIFS, argv, err,
+	CHECK(msg_req_encode(b, MSG_ADD, 0, 5 + MSG_MAXOIFS, argv, err,
 	    256) == 0);
 	evbuffer_drain(b, evbuffer_get_length(b));
 	CHECK(msg_req_encode(b, MSG_ADD, 0, MSG_ARGC_MAX + 1, argv, err,

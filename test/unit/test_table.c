@@ -69,6 +69,7 @@ route(struct table *t, const char *src, const char *grp, const char *iif,
 	table_cell_str(t, iif);
 	table_cell_int(t, pkts);
 	table_cell_int(t, bytes);
+	table_cell_int(t, 0);		/* wrong_if */
 	table_cell_list(t);
 	snprintf(buf, sizeof(buf), "%s", oifs);
 	for (p = buf; (w = strsep(&p, " ")) != NULL;)
@@ -135,11 +136,11 @@ test_routes_detail(void)
 	CHECK_STR(emit(doc, &rc),
 	    "Kernel MFC Table_\n"
 	    "ROUTE (S,G)                                IIF      PACKETS"
-	    "      BYTES  OIFS=\n"
+	    "      BYTES WRONGIF  OIFS=\n"
 	    "(10.0.0.1, 225.3.3.3)                      eth10       1234"
-	    "     567890  a2 a3\n"
+	    "     567890       0  a2 a3\n"
 	    "(10.0.0.2, 225.3.3.3)                      eth10          0"
-	    "          0\n");
+	    "          0       0\n");
 }
 
 static void
@@ -168,19 +169,21 @@ test_routes_json(void)
 	CHECK_STR(emit(routes_doc(TABLE_JSON | TABLE_DETAIL), &rc) +
 	    strlen("{\"routes\":{\"asm\":["),
 	    "{\"source\":null,\"group\":\"225.3.3.3\",\"iif\":\"a1\","
-	    "\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]},"
+	    "\"packets\":0,\"bytes\":0,\"wrong_if\":0,\"oifs\":[\"a2\"]},"
 	    "{\"source\":null,\"group\":\"225.4.0.0/16\",\"iif\":\"a1\","
-	    "\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]},"
+	    "\"packets\":0,\"bytes\":0,\"wrong_if\":0,\"oifs\":[\"a2\"]},"
 	    "{\"source\":\"10.0.0.0/24\",\"group\":\"225.5.5.5\","
-	    "\"iif\":\"a1\",\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]}],"
+	    "\"iif\":\"a1\",\"packets\":0,\"bytes\":0,\"wrong_if\":0,"
+	    "\"oifs\":[\"a2\"]}],"
 	    "\"ssm\":["
 	    "{\"source\":\"10.0.0.5\",\"group\":\"225.4.4.4\",\"iif\":\"a1\","
-	    "\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]},"
+	    "\"packets\":0,\"bytes\":0,\"wrong_if\":0,\"oifs\":[\"a2\"]},"
 	    "{\"source\":\"fc00::1\",\"group\":\"ff2e::44\",\"iif\":\"a1\","
-	    "\"packets\":0,\"bytes\":0,\"oifs\":[\"a2\"]}],"
+	    "\"packets\":0,\"bytes\":0,\"wrong_if\":0,\"oifs\":[\"a2\"]}],"
 	    "\"kernel\":["
 	    "{\"source\":\"10.0.0.1\",\"group\":\"225.3.3.3\",\"iif\":\"a1\","
-	    "\"packets\":1234,\"bytes\":567890,\"oifs\":[\"a2\"]}]}}\n");
+	    "\"packets\":1234,\"bytes\":567890,\"wrong_if\":0,"
+	    "\"oifs\":[\"a2\"]}]}}\n");
 }
 
 /* Empty tables: no text at all, [] in JSON. */
@@ -285,6 +288,18 @@ iface(struct table *t, int index, const char *name, int vif, int mif)
 		table_cell_null(t);
 	else
 		table_cell_int(t, mif);
+	if (vif < 0)
+		table_cell_null(t);
+	else
+		table_cell_int(t, 1);
+	if (mif < 0)
+		table_cell_null(t);
+	else
+		table_cell_int(t, 1);
+	table_cell_str(t, "up");
+	table_cell_list(t);
+	table_list_add(t, "UP");
+	table_list_add(t, "MULTICAST");
 }
 
 static struct table_doc *
@@ -308,21 +323,25 @@ test_interfaces(void)
 	int rc;
 
 	CHECK_STR(emit(iface_doc(0), &rc),
-	    " INDEX PHYINT  VIF  MIF=\n"
-	    "     1 lo      N/A  N/A\n"
-	    "     3 a1        0    0\n");
+	    " INDEX PHYINT  VIF  MIF TTL HLIM STATE FLAGS=\n"
+	    "     1 lo      N/A  N/A   -    - up    UP MULTICAST\n"
+	    "     3 a1        0    0   1    1 up    UP MULTICAST\n");
 	CHECK_STR(emit(iface_doc(TABLE_JSON), &rc),
 	    "{\"interfaces\":["
-	    "{\"index\":1,\"name\":\"lo\",\"vif\":null,\"mif\":null},"
-	    "{\"index\":3,\"name\":\"a1\",\"vif\":0,\"mif\":0}]}\n");
+	    "{\"index\":1,\"name\":\"lo\",\"vif\":null,\"mif\":null,"
+	    "\"ttl_threshold\":null,\"hoplimit_threshold\":null,"
+	    "\"state\":\"up\",\"flags\":[\"UP\",\"MULTICAST\"]},"
+	    "{\"index\":3,\"name\":\"a1\",\"vif\":0,\"mif\":0,"
+	    "\"ttl_threshold\":1,\"hoplimit_threshold\":1,"
+	    "\"state\":\"up\",\"flags\":[\"UP\",\"MULTICAST\"]}]}\n");
 
 	/* Columns widen to fit their data. */
 	doc = table_doc_new(0);
 	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
 	iface(t, 1234567, "verylongname0", 12345, -1);
 	CHECK_STR(emit(doc, &rc),
-	    "  INDEX PHYINT          VIF  MIF=\n"
-	    "1234567 verylongname0 12345  N/A\n");
+	    "  INDEX PHYINT          VIF  MIF TTL HLIM STATE FLAGS=\n"
+	    "1234567 verylongname0 12345  N/A   1    - up    UP MULTICAST\n");
 }
 
 static void
@@ -402,11 +421,17 @@ test_escaping(void)
 	CHECK_STR(emit(doc, &rc),
 	    "{\"interfaces\":["
 	    "{\"index\":1,\"name\":\"q\\\"b\\\\s/\\u0001\\u001f\\t\\n\\r\\b"
-	    "\\f\\u007f\",\"vif\":0,\"mif\":null},"
+	    "\\f\\u007f\",\"vif\":0,\"mif\":null,"
+	    "\"ttl_threshold\":1,\"hoplimit_threshold\":null,\"state\":\"up\","
+	    "\"flags\":[\"UP\",\"MULTICAST\"]},"
 	    "{\"index\":2,\"name\":\"\xc3\xa9t\xc3\xa9\xe2\x82\xac"
-	    "\xf0\x9f\x98\x80\",\"vif\":0,\"mif\":null},"
+	    "\xf0\x9f\x98\x80\",\"vif\":0,\"mif\":null,"
+	    "\"ttl_threshold\":1,\"hoplimit_threshold\":null,\"state\":\"up\","
+	    "\"flags\":[\"UP\",\"MULTICAST\"]},"
 	    "{\"index\":3,\"name\":\"\\u0080\\u00c0\\u00af\\u00ed\\u00a0"
-	    "\\u0080\\u00e2\\u0082\",\"vif\":0,\"mif\":null}]}\n");
+	    "\\u0080\\u00e2\\u0082\",\"vif\":0,\"mif\":null,"
+	    "\"ttl_threshold\":1,\"hoplimit_threshold\":null,\"state\":\"up\","
+	    "\"flags\":[\"UP\",\"MULTICAST\"]}]}\n");
 
 	/* Text: control characters are neutralised. */
 	doc = table_doc_new(0);
@@ -414,8 +439,8 @@ test_escaping(void)
 	iface(t, 1, "e\x1b[2Jx", 0, 0);
 	CHECK_STR(emit(doc, &rc),
 	    "Ti?tle_\n"
-	    " INDEX PHYINT  VIF  MIF=\n"
-	    "     1 e?[2Jx    0    0\n");
+	    " INDEX PHYINT  VIF  MIF TTL HLIM STATE FLAGS=\n"
+	    "     1 e?[2Jx    0    0   1    1 up    UP MULTICAST\n");
 }
 
 /* A row must never look like a title or heading to smcroutectl. */
@@ -458,7 +483,7 @@ test_misuse(void)
 	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
 	table_row(t);
 	table_cell_int(t, 1);
-	CHECK(strstr(emit(doc, &rc), "1 of 4 cells") != NULL);
+	CHECK(strstr(emit(doc, &rc), "1 of 8 cells") != NULL);
 	CHECK(rc == -1);
 
 	/* Too few cells, then a new row. */
@@ -548,7 +573,8 @@ test_nesting(void)
 	    "\"iif\":\"a1\",\"oifs\":[]}],\"ssm\":[{\"source\":\"10.0.0.1\","
 	    "\"group\":\"225.1.1.1\",\"iif\":\"a1\",\"oifs\":[\"a2\",\"a3\"]}]},"
 	    "\"interfaces\":[{\"index\":2,\"name\":\"a1\",\"vif\":1,"
-	    "\"mif\":null}]}\n");
+	    "\"mif\":null,\"ttl_threshold\":1,\"hoplimit_threshold\":null,"
+	    "\"state\":\"up\",\"flags\":[\"UP\",\"MULTICAST\"]}]}\n");
 }
 
 /* A large table, for ASan and for a sense of speed. */
