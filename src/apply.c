@@ -25,6 +25,7 @@ static struct {
 	int			 nrefs;
 	struct apply_pending	*pending;
 	int			 npending;
+	bool			 verbose;	/* a load: repeat notices */
 } run;
 
 static bool
@@ -65,6 +66,8 @@ apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
 			ifp->disabled = !p->enable;
 			ifp->wrongvif_keep = p->wrongvif_keep;
 		}
+		if (!run.verbose)
+			continue;
 		if (!found)
 			log_notice("phyint %s does not exist (yet?) on this "
 			    "system", p->ifname);
@@ -164,7 +167,8 @@ apply_mroute(const struct conf_mroute *cr)
 				    !iface_usable(out))
 					continue;
 				if (out == in) {
-					if (!is_wildcard(cr->oifs[i]))
+					if (!is_wildcard(cr->oifs[i]) &&
+					    run.verbose)
 						log_notice("%s line %d: %s is "
 						    "both inbound and outbound,"
 						    " ignored as outbound",
@@ -227,29 +231,61 @@ apply_mgroup(const struct conf_mgroup *cg)
 	return any || is_wildcard(cg->ifname);
 }
 
+static bool
+was_pending(const struct apply_pending *old, int n, const void *item)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (old[i].mroute == item || old[i].mgroup == item)
+			return true;
+	return false;
+}
+
+/*
+ * Resolve every mroute and mgroup line.  Lines that wait for an
+ * interface go on the pending list; what changes is logged once, not
+ * at every interface event.
+ */
 static void
 apply_routes_groups(void)
 {
+	struct apply_pending *old = run.pending;
+	int nold = run.npending;
 	const struct conf_mroute *cr;
 	const struct conf_mgroup *cg;
+	bool was;
 
-	free(run.pending);
 	run.pending = NULL;
 	run.npending = 0;
-	TAILQ_FOREACH(cr, &run.conf->mroutes, link)
+	TAILQ_FOREACH(cr, &run.conf->mroutes, link) {
+		was = was_pending(old, nold, cr);
 		if (!apply_mroute(cr)) {
-			log_notice("%s line %d: mroute from %s pending: "
-			    "interface not available", cr->where.file,
-			    cr->where.line, cr->iif);
+			if (run.verbose || !was)
+				log_notice("%s line %d: mroute from %s pending:"
+				    " interface not available",
+				    cr->where.file, cr->where.line, cr->iif);
 			pending_add(cr, NULL);
+		} else if (was && !run.verbose) {
+			log_notice("%s line %d: activated pending mroute from "
+			    "%s", cr->where.file, cr->where.line, cr->iif);
 		}
-	TAILQ_FOREACH(cg, &run.conf->mgroups, link)
+	}
+	TAILQ_FOREACH(cg, &run.conf->mgroups, link) {
+		was = was_pending(old, nold, cg);
 		if (!apply_mgroup(cg)) {
-			log_notice("%s line %d: mgroup from %s pending: "
-			    "interface not available", cg->where.file,
-			    cg->where.line, cg->ifname);
+			if (run.verbose || !was)
+				log_notice("%s line %d: mgroup from %s pending:"
+				    " interface not available",
+				    cg->where.file, cg->where.line,
+				    cg->ifname);
 			pending_add(NULL, cg);
+		} else if (was && !run.verbose) {
+			log_notice("%s line %d: activated pending mgroup from "
+			    "%s", cg->where.file, cg->where.line, cg->ifname);
 		}
+	}
+	free(old);
 }
 
 /*
@@ -292,7 +328,13 @@ apply_conf(struct conf *c)
 	if (run.conf)
 		conf_free(run.conf);
 	run.conf = c;
+	/* The old pending list points into the old configuration. */
+	free(run.pending);
+	run.pending = NULL;
+	run.npending = 0;
+	run.verbose = true;
 	apply_run(true);
+	run.verbose = false;
 }
 
 static void

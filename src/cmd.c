@@ -131,7 +131,8 @@ route_oifs(const struct conf_mroute *cr, struct route *r)
 	for (i = 0; i < cr->noifs; i++)
 		IFACE_FOREACH(ifp)
 			if (conf_ifname_match(cr->oifs[i], ifp->name) &&
-			    ifp->ifindex != r->iif &&
+			    ifp->ifindex != r->iif && !ifp->disabled &&
+			    (ifp->flags & IFF_MULTICAST) &&
 			    r->noifs < ROUTE_MAXOIFS)
 				r->oifs[r->noifs++] = ifp->ifindex;
 }
@@ -146,6 +147,11 @@ cmd_route(const struct msg_req *req, char *err, size_t errlen)
 
 	if (parse_mroute(req, &cr, err, errlen))
 		return -1;
+	if (req->cmd == MSG_REMOVE && cr.nexcept) {
+		snprintf(err, errlen, "remove takes no except list: a route is "
+		    "named by inbound interface, source and group");
+		return -1;
+	}
 	IFACE_FOREACH(ifp) {
 		if (!conf_ifname_match(cr.iif, ifp->name))
 			continue;
@@ -158,9 +164,10 @@ cmd_route(const struct msg_req *req, char *err, size_t errlen)
 		    (size_t)cr.nexcept);
 		route_oifs(&cr, &r);
 		if (req->cmd == MSG_ADD) {
-			if (ifp->disabled) {
-				snprintf(err, errlen, "inbound %s is disabled",
-				    ifp->name);
+			if (ifp->disabled || !(ifp->flags & IFF_MULTICAST)) {
+				snprintf(err, errlen, "inbound %s is %s",
+				    ifp->name, ifp->disabled ? "disabled" :
+				    "not multicast capable");
 				return -1;
 			}
 			if (route_add(&r, ROUTE_IPC, true, err, errlen))

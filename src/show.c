@@ -129,7 +129,7 @@ show_routes(struct table_doc *doc)
 }
 
 static void
-show_groups(struct table_doc *doc)
+show_groups(struct table_doc *doc, bool detail)
 {
 	const struct conf_mgroup *cg;
 	const struct conf *c = apply_running();
@@ -140,8 +140,9 @@ show_groups(struct table_doc *doc)
 
 	conf_t = table_new(doc, "groups", "conf", "Group Memberships Table",
 	    &table_group, 0);
-	kern_t = table_new(doc, "groups", "kernel",
-	    "Kernel Group Membership Table", &table_group, 0);
+	/* Each expanded membership, like SMCRoute, only with -d. */
+	kern_t = detail ? table_new(doc, "groups", "kernel",
+	    "Kernel Group Membership Table", &table_group, 0) : NULL;
 	if (c) {
 		TAILQ_FOREACH(cg, &c->mgroups, link) {
 			/* Pending ones are in show pending. */
@@ -166,6 +167,8 @@ show_groups(struct table_doc *doc)
 			table_cell_sg(conf_t, src, g);
 			table_cell_str(conf_t, ifname(mg->ifindex));
 		}
+		if (!kern_t)
+			continue;
 		table_row(kern_t);
 		table_cell_sg(kern_t, src, g);
 		table_cell_str(kern_t, ifname(mg->ifindex));
@@ -275,7 +278,7 @@ show(int what, uint32_t flags, struct evbuffer *out, char *err,
 		show_routes(doc);
 		break;
 	case MSG_SHOW_GROUPS:
-		show_groups(doc);
+		show_groups(doc, flags & MSG_F_DETAIL);
 		break;
 	case MSG_SHOW_INTERFACES:
 		show_interfaces(doc);

@@ -31,6 +31,7 @@
 #include "proxy.h"
 #include "route.h"
 #include "script.h"
+#include "sdnotify.h"
 #include "smcrouted.h"
 
 struct event_base *evbase;
@@ -48,19 +49,21 @@ usage(int code)
 	FILE *fp = code ? stderr : stdout;
 
 	fprintf(fp,
-"Usage: smcrouted [-hnNsv] [-c SEC] [-d SEC] [-e CMD] [-f FILE] [-F FILE]\n"
-"                 [-i NAME] [-l LEVEL] [-P FILE] [-t ID] [-u FILE]\n"
+"Usage: smcrouted [-hnNsv] [-c SEC] [-d SEC] [-D SEC] [-e CMD] [-f FILE]\n"
+"                 [-F FILE] [-i NAME] [-l LEVEL] [-P FILE] [-t ID] [-u FILE]\n"
 "\n"
 "  -c SEC    Flush learned (*,G) routes idle for SEC seconds, default 60,\n"
 "            0 disables\n"
 "  -d SEC    Wait SEC seconds before starting up\n"
+"  -D SEC    Exit by itself after SEC seconds (for tests and leak checks)\n"
 "  -e CMD    Script to call on reload and when a learned route is installed\n"
 "  -f FILE   Configuration file, default %s/<NAME>.conf\n"
 "  -F FILE   Check configuration file syntax and exit (0 ok, 78 errors)\n"
 "  -h        This help text\n"
 "  -i NAME   Identity: names the .conf, .pid and .sock files and syslog,\n"
-"            default smcroute\n"
-"  -l LEVEL  Log level: none, err, notice, info, debug; default notice\n"
+"            default smcroute (-I NAME is the same)\n"
+"  -l LEVEL  Log level: none, emerg, alert, crit, err, warning, notice,\n"
+"            info, debug; default notice\n"
 "  -n        Run in the foreground, log to stderr\n"
 "  -N        No effect: interfaces get a VIF/MIF only when used\n"
 "  -P FILE   PID file, default %s/<NAME>.pid\n"
@@ -105,6 +108,8 @@ check_conf(const char *file)
 	return rc ? EX_CONFIG : EX_OK;
 }
 
+static void	daemon_ready(void);
+
 int
 daemon_reload(char *err, size_t errlen)
 {
@@ -116,6 +121,7 @@ daemon_reload(char *err, size_t errlen)
 		return -1;
 	}
 	log_notice("Reloading configuration %s", opts.conf);
+	sdnotify("RELOADING=1\nSTATUS=Reloading configuration, please wait ...");
 	rc = conf_parse_file(c, opts.conf);
 	if (rc) {
 		if (rc < 0)
@@ -127,6 +133,7 @@ daemon_reload(char *err, size_t errlen)
 			    rc == 1 ? "" : "s");
 		log_warnx("%s", err);
 		conf_free(c);
+		daemon_ready();
 		return -1;
 	}
 	apply_conf(c);
@@ -135,7 +142,19 @@ daemon_reload(char *err, size_t errlen)
 		utimensat(AT_FDCWD, pidpath, NULL, 0);
 	script_run("reload", NULL, NULL, NULL);
 	log_notice("Configuration reloaded");
+	daemon_ready();
 	return 0;
+}
+
+/* Tell systemd (Type=notify) we serve; also after each reload. */
+static void
+daemon_ready(void)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=Ready, waiting for "
+	    "client request or kernel event.\nMAINPID=%d", (int)getpid());
+	sdnotify(msg);
 }
 
 static void
@@ -221,10 +240,12 @@ main(int argc, char *argv[])
 	struct event *sigev[5];
 	int sigs[5] = { SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD };
 	long delay = 0, val;
+	int lifetime = 0;
 	struct conf *c;
 	size_t i;
 
-	while ((ch = getopt(argc, argv, "c:d:e:f:F:hI:i:l:nNP:st:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:D:e:f:F:hI:i:l:nNP:st:u:v")) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			if (read_uint(optarg, "cache timeout", INT_MAX, &val))
@@ -234,6 +255,11 @@ main(int argc, char *argv[])
 		case 'd':
 			if (read_uint(optarg, "start-up delay", 3600, &delay))
 				return usage(EX_USAGE);
+			break;
+		case 'D':
+			if (read_uint(optarg, "run time", INT_MAX, &val))
+				return usage(EX_USAGE);
+			lifetime = (int)val;
 			break;
 		case 'e':
 			opts.script = optarg;
@@ -354,6 +380,15 @@ main(int argc, char *argv[])
 	proxy_init();
 	script_init(opts.script);
 
+	/* Before the configuration: a second daemon must not touch it. */
+	if (ipc_init(evbase, opts.sockpath, cmd_dispatch)) {
+		if (errno == EADDRINUSE)
+			fatalx(EX_UNAVAILABLE, "Another daemon serves %s: use "
+			    "another -i NAME or -u FILE", opts.sockpath);
+		log_warnx("IPC socket %s not available, smcroutectl will not "
+		    "work", opts.sockpath);
+	}
+
 	c = conf_new();
 	if (!c)
 		fatalx(EX_OSERR, "Out of memory");
@@ -362,17 +397,20 @@ main(int argc, char *argv[])
 		log_notice("Configuration file %s does not exist, continuing "
 		    "anyway", opts.conf);
 	} else if (ch > 0) {
-		/* Like SMCRoute: start with the lines that are valid. */
-		log_warnx("Parse error in %s: %d bad line%s skipped", opts.conf,
+		/* Like SMCRoute: start with what is valid. */
+		log_warnx("%s: %d error%s, starting with the rest", opts.conf,
 		    ch, ch == 1 ? "" : "s");
 	}
 	apply_conf(c);
 
-	if (ipc_init(evbase, opts.sockpath, cmd_dispatch))
-		log_warnx("IPC socket %s not available, smcroutectl will not "
-		    "work", opts.sockpath);
 	pidfile_start();
+	if (lifetime) {
+		struct timeval tv = { lifetime, 0 };
+
+		event_base_loopexit(evbase, &tv);
+	}
 	log_notice("Ready, waiting for client request or kernel event.");
+	daemon_ready();
 
 	event_base_dispatch(evbase);
 
