@@ -195,10 +195,17 @@ kern_init(int family, uint32_t table, kern_upcall_fn fn)
 		errno = saved;
 		return -1;
 	}
-	/* WRONGVIF/WRONGMIF upcalls need assert mode. */
-	if (setsockopt(fd, level, opt_assert, &one, sizeof(one)))
-		log_warn("kernel: cannot enable %s assert mode",
-		    family == AF_INET6 ? "MRT6" : "MRT");
+	/*
+	 * WRONGVIF/WRONGMIF upcalls need assert mode, and PIM mode for
+	 * the kernel to send them when the arrival interface is not an
+	 * outbound one of the entry (ipmr/ip6mr: do_assert && (do_pim ||
+	 * ttls[vif] < 255)).
+	 */
+	if (setsockopt(fd, level, opt_assert, &one, sizeof(one)) ||
+	    setsockopt(fd, level, family == AF_INET6 ? MRT6_PIM : MRT_PIM,
+	    &one, sizeof(one)))
+		log_warn("kernel: cannot enable %s assert mode, WRONGVIF will "
+		    "not be seen", family == AF_INET6 ? "MRT6" : "MRT");
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
 		log_warn("kernel: SO_RCVBUF");
 	if (family == AF_INET) {

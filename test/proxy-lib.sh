@@ -1,0 +1,280 @@
+# proxy-lib.sh - helpers for the IGMP proxy tests, sourced after lib.sh
+# -*- sh -*-
+#
+#   ctl ARGS...            smcroutectl -u $SOCK in the router namespace
+#   igmp_snap              fetch `show igmp` as JSON into $WORK/igmp.json
+#                          (the readers below use the last snapshot)
+#   igmp_counter IF NAME   a counter's value (0 when not listed)
+#   igmp_if IF FIELD       a field of the interface row (state, querier, ...)
+#   igmp_grp IF G FIELD    a field of a group row (mode, compat, timer_ms,
+#                          hosts); empty when the group is not there
+#   igmp_ngroups IF        number of group rows of IF
+#   igmp_src IF G S FIELD  a field of a source row (timer_ms, forward)
+#   igmp_up G FIELD        a field of an upstream row (mode, sources)
+#   mdb_has IF G / mdb_gone IF G, igmp_state IF STATE, counter_ge IF NAME N
+#                          predicates on a fresh snapshot, for wait_until
+#   listen_start NAME NS IF [igmpgen args]  igmpgen listen in background,
+#                          output in $WORK/NAME.out; listen_stop NAME
+#   udp_last_ts NAME / udp_count NAME   from a listener started with -U
+#   now_ns                 CLOCK_REALTIME in ns (as mcrecv -T, igmpgen)
+#
+# `show igmp -j` prints flat objects ({...} without nested objects, lists
+# only of strings), so they are picked out one per line with grep and
+# told apart by their keys: "role" (interfaces), "counter", "compat"
+# (groups), "forward" (sources), "sources":[ (upstream).
+
+: "${IGMPGEN:=$top_builddir/test/igmpgen}"
+export IGMPGEN
+
+need_igmpgen()
+{
+	need_bin "$IGMPGEN"
+}
+
+ctl()
+{
+	timeout 10 ip netns exec "$RTR" "$SMCROUTECTL" -u "$SOCK" "$@"
+}
+
+now_ns()
+{
+	date +%s%N
+}
+
+igmp_snap()
+{
+	ctl -j show igmp >"$WORK/igmp.json" 2>"$WORK/igmp.err" || {
+		echo "#  show igmp failed: $(cat "$WORK/igmp.err")"
+		return 1
+	}
+	grep -o '{"interface":[^{}]*}' "$WORK/igmp.json" >"$WORK/igmp.objs"
+}
+
+# _field FIELD: the value of FIELD in each object read from stdin
+# (strings unquoted, lists as comma-separated items).
+_field()
+{
+	sed -n -e "s/.*\"$1\":\\[\\([^]]*\\)\\].*/\\1/p" \
+	    -e "t" \
+	    -e "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" \
+	    -e "t" \
+	    -e "s/.*\"$1\":\\([^,}]*\\).*/\\1/p" | tr -d '"'
+}
+
+_objs()
+{
+	cat "$WORK/igmp.objs" 2>/dev/null
+}
+
+igmp_counter()
+{
+	local v
+	v=$(_objs | grep '"counter":' | grep -F "\"interface\":\"$1\"," |
+	    grep -F "\"counter\":\"$2\"," | _field value | head -n 1)
+	echo "${v:-0}"
+}
+
+igmp_if()
+{
+	_objs | grep '"role":' | grep -F "\"interface\":\"$1\"," |
+	    _field "$2" | head -n 1
+}
+
+igmp_grp()
+{
+	_objs | grep '"compat":' | grep -F "\"interface\":\"$1\"," |
+	    grep -F "\"group\":\"$2\"," | _field "$3" | head -n 1
+}
+
+igmp_ngroups()
+{
+	_objs | grep '"compat":' | grep -cF "\"interface\":\"$1\","
+}
+
+igmp_src()
+{
+	_objs | grep '"forward":' | grep -F "\"interface\":\"$1\"," |
+	    grep -F "\"group\":\"$2\"," | grep -F "\"source\":\"$3\"," |
+	    _field "$4" | head -n 1
+}
+
+igmp_up()
+{
+	_objs | grep '"sources":\[' | grep -v '"compat":' |
+	    grep -F "\"group\":\"$1\"," | _field "$2" | head -n 1
+}
+
+# Predicates on a fresh snapshot, for wait_until.
+mdb_has()
+{
+	igmp_snap && [ -n "$(igmp_grp "$1" "$2" mode)" ]
+}
+
+mdb_gone()
+{
+	igmp_snap && [ -z "$(igmp_grp "$1" "$2" mode)" ]
+}
+
+# igmp_state IF STATE: the interface's querier state is STATE.
+igmp_state()
+{
+	igmp_snap && [ "$(igmp_if "$1" state)" = "$2" ]
+}
+
+# counter_ge IF NAME N: the counter reached N (fresh snapshot).
+counter_ge()
+{
+	igmp_snap && [ "$(igmp_counter "$1" "$2")" -ge "$3" ]
+}
+
+# listen_start NAME NS IF [igmpgen options...]
+listen_start()
+{
+	local name=$1 ns=$2 ifname=$3
+	shift 3
+	need_igmpgen
+	rm -f "$WORK/$name.ready"
+	ip netns exec "$ns" "$IGMPGEN" -i "$ifname" -R "$WORK/$name.ready" \
+	    "$@" listen >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	eval "_listen_$name=$!"
+	bg_add $!
+	wait_until 5 test -e "$WORK/$name.ready" ||
+		error "listener $name did not get ready: $(cat "$WORK/$name.err")"
+}
+
+listen_stop()
+{
+	local pid
+	eval "pid=\${_listen_$1:-}"
+	[ -n "$pid" ] || error "no listener $1"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+}
+
+# hold_start NAME NS IF igmpgen-args...: a membership holder (join,
+# filter, block) in the background until hold_stop NAME.
+hold_start()
+{
+	local name=$1 ns=$2 ifname=$3
+	shift 3
+	need_igmpgen
+	rm -f "$WORK/$name.ready"
+	ip netns exec "$ns" "$IGMPGEN" -i "$ifname" -R "$WORK/$name.ready" \
+	    "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	eval "_hold_$name=$!"
+	bg_add $!
+	wait_until 10 test -e "$WORK/$name.ready" ||
+		error "holder $name did not get ready: $(cat "$WORK/$name.err")"
+}
+
+hold_stop()
+{
+	local pid
+	eval "pid=\${_hold_$1:-}"
+	[ -n "$pid" ] || error "no holder $1"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+}
+
+# gen NS IF igmpgen-args...: send crafted packets (foreground).
+gen()
+{
+	local ns=$1 ifname=$2
+	shift 2
+	need_igmpgen
+	ip netns exec "$ns" "$IGMPGEN" -Q -i "$ifname" "$@" ||
+		error "igmpgen $* failed"
+}
+
+udp_count()
+{
+	grep -c ' type=udp ' "$WORK/$1.out"
+}
+
+udp_last_ts()
+{
+	grep ' type=udp ' "$WORK/$1.out" | tail -n 1 |
+	    sed -n 's/.* ts=\([0-9]*\) .*/\1/p'
+}
+
+# udp_first_after NAME TS: ts of the first datagram seen after TS.
+udp_first_after()
+{
+	grep ' type=udp ' "$WORK/$1.out" |
+	    sed -n 's/.* ts=\([0-9]*\) .*/\1/p' |
+	    awk -v t="$2" '$1 > t { print; exit }'
+}
+
+# udp_gap NAME FROM TO: longest gap (ms) between datagrams seen between
+# the ns timestamps FROM and TO (counting the edges).
+udp_gap()
+{
+	grep ' type=udp ' "$WORK/$1.out" |
+	    sed -n 's/.* ts=\([0-9]*\) .*/\1/p' |
+	    awk -v a="$2" -v b="$3" '
+		$1 < a || $1 > b { next }
+		{ if (p == "") p = a; d = $1 - p; if (d > m) m = d; p = $1 }
+		END { if (p == "") p = a; d = b - p; if (d > m) m = d
+		      printf "%d\n", m / 1000000 }'
+}
+
+# ms_between NS1 NS2: (NS2 - NS1) in ms.
+ms_between()
+{
+	echo $(( ($2 - $1) / 1000000 ))
+}
+
+# proxy_dump: `show igmp` of the router, for failure diagnostics.
+proxy_dump()
+{
+	echo "---- show igmp ----"
+	ctl show igmp 2>&1
+	echo "---- show routes ----"
+	ctl show routes 2>&1
+}
+
+# On failure, show igmp too (then lib.sh's own cleanup and dump).
+_proxy_cleanup()
+{
+	local rc=$?
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ] && daemon_alive; then
+		set +x
+		proxy_dump
+	fi
+	(exit "$rc")
+	_cleanup
+}
+trap _proxy_cleanup EXIT
+
+# topo_lan: the standard topology, except that r1's LAN is a bridge (br0
+# in namespace sw, IGMP snooping off) with two hosts on it:
+#
+#   src:s0 ---- r0:rtr:r1 ---- p0:sw:br0:p1 ---- c1:rcv1   10.0.1.1
+#                                       :p3 ---- c3:rcv3   10.0.1.3
+RCV3_IF=c3 RCV3_4=10.0.1.3
+topo_lan()
+{
+	local p
+	ns_add src "$RTR" rcv1 rcv3 sw
+	link src "$SRC_IF" "$RTR" "$RTR_IN"
+	ip -n sw link add br0 type bridge mcast_snooping 0 ||
+		skip "cannot create a bridge (CONFIG_BRIDGE)"
+	link "$RTR" "$RTR_OUT1" sw p0
+	link rcv1 "$RCV1_IF" sw p1
+	link rcv3 "$RCV3_IF" sw p3
+	for p in p0 p1 p3; do
+		ip -n sw link set "$p" master br0 || error "bridge port $p"
+	done
+	ip -n sw link set br0 up
+	addr src "$SRC_IF" $SRC4/24
+	addr2 src "$SRC_IF" $SRC4B/24
+	addr2 src "$SRC_IF" $SRC4C/24
+	addr "$RTR" "$RTR_IN" $RTR4_IN/24
+	addr "$RTR" "$RTR_OUT1" 10.0.1.254/24
+	addr rcv1 "$RCV1_IF" $RCV1_4/24
+	addr rcv3 "$RCV3_IF" $RCV3_4/24
+	route src default 10.0.0.254
+	route rcv1 default 10.0.1.254
+	route rcv3 default 10.0.1.254
+	sysctl_set "$RTR" net.ipv4.ip_forward 1
+}
