@@ -37,6 +37,21 @@ src_str(const struct inet_pfx *p, char *buf, size_t len)
 	return inet_pfx_str(p, buf, len);
 }
 
+/* The detail cells: the kernel's counters, or nulls without them. */
+static void
+cells_stats(struct table *t, const struct kern_stats *st)
+{
+	if (st) {
+		table_cell_int(t, (int64_t)st->pkts);
+		table_cell_int(t, (int64_t)st->bytes);
+		table_cell_int(t, (int64_t)st->wrong_if);
+	} else {
+		table_cell_null(t);
+		table_cell_null(t);
+		table_cell_null(t);
+	}
+}
+
 static void
 row_route(struct table *t, const struct route *r)
 {
@@ -48,16 +63,8 @@ row_route(struct table *t, const struct route *r)
 	table_cell_sg(t, src_str(&r->src, s, sizeof(s)),
 	    inet_pfx_str(&r->grp, g, sizeof(g)));
 	table_cell_str(t, ifname(r->iif));
-	if (route_is_sg(r) && !kern_mfc_stats(&r->src.addr, &r->grp.addr,
-	    &st)) {
-		table_cell_int(t, (int64_t)st.pkts);
-		table_cell_int(t, (int64_t)st.bytes);
-		table_cell_int(t, (int64_t)st.wrong_if);
-	} else {
-		table_cell_null(t);
-		table_cell_null(t);
-		table_cell_null(t);
-	}
+	cells_stats(t, route_is_sg(r) && !kern_mfc_stats(&r->src.addr,
+	    &r->grp.addr, &st) ? &st : NULL);
 	table_cell_list(t);
 	for (i = 0; i < r->noifs; i++)
 		table_list_add(t, ifname(r->oifs[i]));
@@ -89,15 +96,7 @@ row_mfc(struct table *t, const struct mfc *m)
 	table_cell_sg(t, inet_str(&m->src, s, sizeof(s)),
 	    inet_str(&m->grp, g, sizeof(g)));
 	table_cell_str(t, ifname(m->iif));
-	if (!kern_mfc_stats(&m->src, &m->grp, &st)) {
-		table_cell_int(t, (int64_t)st.pkts);
-		table_cell_int(t, (int64_t)st.bytes);
-		table_cell_int(t, (int64_t)st.wrong_if);
-	} else {
-		table_cell_null(t);
-		table_cell_null(t);
-		table_cell_null(t);
-	}
+	cells_stats(t, !kern_mfc_stats(&m->src, &m->grp, &st) ? &st : NULL);
 	table_cell_list(t);
 	for (vif = 0; vif < MAXVIFS; vif++)
 		if (m->ttls[vif] &&

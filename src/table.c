@@ -18,20 +18,10 @@
 
 #define TABLE_ERRLEN	256
 
-static const struct table_col route_cols[] = {
-	{ "ROUTE (S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 42, NULL, 0 },
-	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
-	{ "PACKETS", "packets", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
-	  TABLE_COL_DETAIL },
-	{ "BYTES", "bytes", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
-	  TABLE_COL_DETAIL },
-	{ "WRONGIF", "wrong_if", NULL, TABLE_INT, TABLE_RIGHT, 7, NULL,
-	  TABLE_COL_DETAIL },
-	{ "OIFS", "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
-	  TABLE_COL_WIDE },
-};
-
-/* Configured rules: a route, plus the sources it refuses. */
+/*
+ * Routes; configured rules also list the sources they refuse, so the
+ * kernel's entries (table_route) use all columns but the last.
+ */
 static const struct table_col rule_cols[] = {
 	{ "ROUTE (S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 42, NULL, 0 },
 	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
@@ -74,7 +64,7 @@ static const struct table_col pending_cols[] = {
 
 #define NELEM(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
-const struct table_def table_route = { route_cols, NELEM(route_cols) };
+const struct table_def table_route = { rule_cols, NELEM(rule_cols) - 1 };
 const struct table_def table_rule = { rule_cols, NELEM(rule_cols) };
 const struct table_def table_group = { group_cols, NELEM(group_cols) };
 const struct table_def table_iface = { iface_cols, NELEM(iface_cols) };

@@ -851,14 +851,15 @@ cmd_listen(void)
 	long seen = 0;
 	int fd;
 
-	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	/* ETH_P_ALL: only taps for all protocols see what the host sends. */
+	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
 	if (fd < 0) {
 		perror("igmpgen: packet socket");
 		return 1;
 	}
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = o.ifindex;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		perror("igmpgen: bind");
@@ -891,7 +892,7 @@ cmd_listen(void)
 			perror("igmpgen: recvfrom");
 			return 1;
 		}
-		if (n < 20)
+		if (n < 20 || sll.sll_protocol != htons(ETH_P_IP))
 			continue;
 		out = sll.sll_pkttype == PACKET_OUTGOING;
 		if (buf[9] == IPPROTO_UDP && o.have_udp &&

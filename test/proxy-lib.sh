@@ -278,3 +278,51 @@ topo_lan()
 	route rcv3 default 10.0.1.254
 	sysctl_set "$RTR" net.ipv4.ip_forward 1
 }
+
+# udp_from NAME SRC: datagrams from SRC seen by listener NAME.
+udp_from()
+{
+	grep ' type=udp ' "$WORK/$1.out" | grep -c " src=$2 "
+}
+
+# mcfilter_exc IF SOURCE GROUP [NS]: an EXCLUDE source filter entry
+# (/proc/net/mcfilter EXC count > 0).
+mcfilter_exc()
+{
+	local ns=${4:-$RTR} idx
+	idx=$(ifindex "$ns" "$1")
+	[ -n "$idx" ] || return 1
+	proc mcfilter "$ns" | awk -v i="$idx" -v g="$(nhex4 "$3")" -v s="$(nhex4 "$2")" '
+	    NR > 1 && $1 == i && tolower($3) == g && tolower($4) == s && $6 > 0 { f = 1 }
+	    END { exit !f }'
+}
+
+# mcfilter_srcs IF GROUP [NS]: "INC|EXC:SOURCE ..." sorted, the group's
+# source rows in /proc/net/mcfilter (a source counted both ways shows
+# twice).
+mcfilter_srcs()
+{
+	local ns=${3:-$RTR} idx
+	idx=$(ifindex "$ns" "$1")
+	[ -n "$idx" ] || return 1
+	proc mcfilter "$ns" | awk -v i="$idx" -v g="$(nhex4 "$2")" '
+	    function dq(h,   n, k, out) {
+		out = ""
+		for (k = 3; k <= 9; k += 2) {
+			n = index("0123456789abcdef", substr(h, k, 1)) * 16 - 16 + \
+			    index("0123456789abcdef", substr(h, k + 1, 1)) - 1
+			out = out (k > 3 ? "." : "") n
+		}
+		return out
+	    }
+	    NR > 1 && $1 == i && tolower($3) == g {
+		if ($5 > 0) print "INC:" dq(tolower($4))
+		if ($6 > 0) print "EXC:" dq(tolower($4))
+	    }' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# sorted WORD...: the words sorted (as mcfilter_srcs sorts), one line.
+sorted()
+{
+	printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'
+}
