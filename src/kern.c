@@ -21,7 +21,11 @@
 #include "log.h"
 #include "smcrouted.h"
 
-#define KERN_RCVBUF	(1024 * 1024)
+/*
+ * Upcalls and IGMP reports share the socket: room for a burst of
+ * thousands of reports (hosts joining 1000 groups at once).
+ */
+#define KERN_RCVBUF	(4 * 1024 * 1024)
 
 struct kern_sock {
 	int		 fd;
@@ -206,7 +210,10 @@ kern_init(int family, uint32_t table, kern_upcall_fn fn)
 	    &one, sizeof(one)))
 		log_warn("kernel: cannot enable %s assert mode, WRONGVIF will "
 		    "not be seen", family == AF_INET6 ? "MRT6" : "MRT");
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+	/* Past net.core.rmem_max, as root may; else as much as allowed. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	    sizeof(rcvbuf)) && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	    sizeof(rcvbuf)))
 		log_warn("kernel: SO_RCVBUF");
 	if (family == AF_INET) {
 		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))

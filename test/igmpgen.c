@@ -940,7 +940,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+i:S:D:s:v:m:r:q:Fc:w:d:n:R:U:Qh",
+	while ((c = getopt_long(argc, argv, "i:S:D:s:v:m:r:q:Fc:w:d:n:R:U:Qh",
 	    lo, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.ifname = optarg; break;
