@@ -1009,6 +1009,19 @@ proxy_iface_gone(int ifindex)
 }
 
 int
+proxy_querier_params(int ifindex, unsigned int *qi_sec,
+    unsigned int *robustness)
+{
+	struct pif *p = pif_find(AF_INET, ifindex);
+
+	if (!p || !(p->role & PIF_DOWN) || p->qstate != Q_QUERIER)
+		return -1;
+	*qi_sec = pif_qi(p) / 1000;
+	*robustness = pif_robustness(p);
+	return 0;
+}
+
+int
 proxy_active(void)
 {
 	return !RB_EMPTY(&px.pifs);
@@ -1022,10 +1035,8 @@ proxy_init(void)
 	px.up4 = NULL;
 	route_set_hook(proxy_oifs);
 	mcfilter_init();
-	if (kern_available(AF_INET)) {
+	if (kern_available(AF_INET))
 		pktio_init(AF_INET);
-		kern_set_pkt_handler(proxy_input);
-	}
 }
 
 void

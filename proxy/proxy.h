@@ -38,6 +38,12 @@ void	proxy_input(int family, const uint8_t *pkt, size_t len, int ifindex);
 /* show igmp; flags as table_doc_new().  0, or -1 with a reason. */
 int	proxy_show(struct table_doc *, unsigned int flags, char *err,
 	    size_t errlen);
+/*
+ * The querier's Query Interval (seconds) and Robustness Variable on
+ * ifindex, for RFC 4286 advertisements; -1 where we do not query.
+ */
+int	proxy_querier_params(int ifindex, unsigned int *qi_sec,
+	    unsigned int *robustness);
 /* True when any interface has a proxy role. */
 int	proxy_active(void);
 

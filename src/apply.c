@@ -10,6 +10,7 @@
 #include "iface.h"
 #include "log.h"
 #include "mcgroup.h"
+#include "mrdisc.h"
 #include "proxy.h"
 #include "route.h"
 
@@ -54,6 +55,7 @@ apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
 		ifp->ttl = CONF_TTL_DEFAULT;
 		ifp->disabled = false;
 		ifp->wrongvif_keep = false;
+		ifp->mrdisc = false;
 	}
 	TAILQ_FOREACH(p, &c->phyints, link) {
 		bool found = false;
@@ -65,6 +67,7 @@ apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
 			ifp->ttl = p->ttl;
 			ifp->disabled = !p->enable;
 			ifp->wrongvif_keep = p->wrongvif_keep;
+			ifp->mrdisc = p->enable && p->mrdisc;
 		}
 		if (!run.verbose)
 			continue;
@@ -305,6 +308,7 @@ apply_run(bool reload)
 
 	apply_phyints(run.conf, &refs, &nrefs);
 	proxy_apply(run.conf);
+	mrdisc_apply();
 	route_mark(ROUTE_CONF | (reload ? ROUTE_IPC : 0));
 	mcgroup_mark(MCGROUP_CONF | (reload ? MCGROUP_IPC : 0));
 	apply_routes_groups();

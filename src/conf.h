@@ -33,7 +33,10 @@ struct conf_where {
 	int			 line;
 };
 
-/* phyint IF [enable|disable] [mrdisc] [ttl-threshold N] */
+/*
+ * phyint IF [enable|disable] [mrdisc] [ttl-threshold N]
+ *        [wrongvif move|keep] [proxy knobs, see pconf.h]
+ */
 struct conf_phyint {
 	TAILQ_ENTRY(conf_phyint) link;
 	char			 ifname[IFNAMSIZ];	/* may end in '+' */

@@ -29,6 +29,7 @@ struct iface {
 	int		 ttl;		/* phyint ttl-threshold, 1-255 */
 	bool		 disabled;	/* phyint IF disable */
 	bool		 wrongvif_keep;	/* phyint IF wrongvif keep */
+	bool		 mrdisc;	/* phyint IF mrdisc */
 	bool		 seen;		/* iface_refresh() mark */
 };
 

@@ -11,7 +11,24 @@
 
 #include "kern.h"
 #include "log.h"
+#include "mrdisc.h"
 #include "pktio.h"
+#include "proxy.h"
+
+void
+pktio_input(int family, const uint8_t *pkt, size_t len, int ifindex)
+{
+	size_t hl;
+
+	if (family == AF_INET && len > 0) {
+		hl = (size_t)(pkt[0] & 0x0f) * 4;
+		if (hl >= 20 && len > hl && pkt[hl] == 0x31) {
+			mrdisc_solicit(ifindex);
+			return;
+		}
+	}
+	proxy_input(family, pkt, len, ifindex);
+}
 
 int
 pktio_init(int family)

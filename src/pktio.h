@@ -10,6 +10,7 @@
 #define SMCR_PKTIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "inet.h"
 
@@ -22,6 +23,11 @@ int	pktio_init(int family);
  * the routing socket through the kernel's Router Alert path.
  */
 int	pktio_routers(int family, int ifindex, int join);
+/*
+ * A packet from the IPv4 routing socket that is not an upcall: RFC 4286
+ * Solicitations go to mrdisc, everything else to the IGMP proxy.
+ */
+void	pktio_input(int family, const uint8_t *pkt, size_t len, int ifindex);
 /* Send msg out of ifindex to dst.  0, or -1 with errno. */
 int	pktio_send(int family, int ifindex, const struct inet_addr *dst,
 	    const void *msg, size_t len);

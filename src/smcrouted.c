@@ -28,6 +28,8 @@
 #include "kern.h"
 #include "log.h"
 #include "mcgroup.h"
+#include "mrdisc.h"
+#include "pktio.h"
 #include "proxy.h"
 #include "route.h"
 #include "script.h"
@@ -50,7 +52,8 @@ usage(int code)
 
 	fprintf(fp,
 "Usage: smcrouted [-hnNsv] [-c SEC] [-d SEC] [-D SEC] [-e CMD] [-f FILE]\n"
-"                 [-F FILE] [-i NAME] [-l LEVEL] [-P FILE] [-t ID] [-u FILE]\n"
+"                 [-F FILE] [-i NAME] [-l LEVEL] [-m SEC] [-P FILE] [-t ID]\n"
+"                 [-u FILE]\n"
 "\n"
 "  -c SEC    Flush learned (*,G) routes idle for SEC seconds, default 60,\n"
 "            0 disables\n"
@@ -64,6 +67,8 @@ usage(int code)
 "            default smcroute (-I NAME is the same)\n"
 "  -l LEVEL  Log level: none, emerg, alert, crit, err, warning, notice,\n"
 "            info, debug; default notice\n"
+"  -m SEC    Multicast router discovery (phyint IF mrdisc) interval,\n"
+"            4-180, default 20\n"
 "  -n        Run in the foreground, log to stderr\n"
 "  -N        No effect: interfaces get a VIF/MIF only when used\n"
 "  -P FILE   PID file, default %s/<NAME>.pid\n"
@@ -240,11 +245,11 @@ main(int argc, char *argv[])
 	struct event *sigev[5];
 	int sigs[5] = { SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD };
 	long delay = 0, val;
-	int lifetime = 0;
+	int lifetime = 0, mrdisc_interval = MRDISC_INTERVAL_DEFAULT;
 	struct conf *c;
 	size_t i;
 
-	while ((ch = getopt(argc, argv, "c:d:D:e:f:F:hI:i:l:nNP:st:u:v")) !=
+	while ((ch = getopt(argc, argv, "c:d:D:e:f:F:hI:i:l:m:nNP:st:u:v")) !=
 	    -1) {
 		switch (ch) {
 		case 'c':
@@ -288,6 +293,17 @@ main(int argc, char *argv[])
 				    "%s\n", optarg);
 				return usage(EX_USAGE);
 			}
+			break;
+		case 'm':
+			if (read_uint(optarg, "mrdisc interval",
+			    MRDISC_INTERVAL_MAX, &val) ||
+			    val < MRDISC_INTERVAL_MIN) {
+				fprintf(stderr, "smcrouted: mrdisc interval is "
+				    "%d-%d seconds\n", MRDISC_INTERVAL_MIN,
+				    MRDISC_INTERVAL_MAX);
+				return usage(EX_USAGE);
+			}
+			mrdisc_interval = (int)val;
 			break;
 		case 'n':
 			foreground = 1;
@@ -378,6 +394,8 @@ main(int argc, char *argv[])
 	route_init();
 	mcgroup_init();
 	proxy_init();
+	mrdisc_init(mrdisc_interval);
+	kern_set_pkt_handler(pktio_input);
 	script_init(opts.script);
 
 	/* Before the configuration: a second daemon must not touch it. */
@@ -415,6 +433,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(evbase);
 
 	ipc_exit();
+	mrdisc_exit();
 	apply_exit();
 	proxy_exit();
 	mcgroup_exit();

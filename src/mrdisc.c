@@ -1,0 +1,186 @@
+/*
+ * mrdisc.c - Multicast Router Discovery (RFC 4286), IPv4
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <event2/event.h>
+
+#include "iface.h"
+#include "log.h"
+#include "mrdisc.h"
+#include "pkt.h"
+#include "pktio.h"
+#include "proxy.h"
+#include "smcrouted.h"
+
+#define MRD_ADVERT		0x30	/* RFC 4286 §3 */
+#define MRD_SOLICIT		0x31	/* §4 */
+#define MRD_TERMINATE		0x32	/* §5 */
+#define MRD_INITIAL_COUNT	3	/* MaxInitialAdvertisements */
+#define MRD_INITIAL_MS		2000	/* MaxInitialAdvertisementInterval */
+#define MRD_MIN_GAP_MS		100	/* MaxMessageRate: 10 a second */
+
+struct mrd {
+	LIST_ENTRY(mrd)	 entry;
+	int		 ifindex;
+	char		 name[IFNAMSIZ];
+	int		 initial;	/* quick advertisements left */
+	bool		 mark;
+	struct event	*ev;
+};
+
+static LIST_HEAD(, mrd) mrds = LIST_HEAD_INITIALIZER(mrds);
+static int interval = MRDISC_INTERVAL_DEFAULT;
+
+static void
+mrd_send(struct mrd *m, int type)
+{
+	static const struct inet_addr snoopers = { .family = AF_INET,
+	    .u.bytes = { 224, 0, 0, 106 } };
+	unsigned int qi = 0, rv = 0;
+	uint8_t msg[8];
+	uint16_t sum;
+
+	/* §3: the querier's values where we are the querier, else 0. */
+	if (type == MRD_ADVERT)
+		proxy_querier_params(m->ifindex, &qi, &rv);
+	memset(msg, 0, sizeof(msg));
+	msg[0] = (uint8_t)type;
+	msg[1] = type == MRD_ADVERT ? (uint8_t)interval : 0;
+	if (type == MRD_ADVERT) {
+		msg[4] = (uint8_t)(qi >> 8);
+		msg[5] = (uint8_t)qi;
+		msg[6] = (uint8_t)(rv >> 8);
+		msg[7] = (uint8_t)rv;
+	}
+	sum = cksum_in(msg, sizeof(msg));	/* big-endian value */
+	msg[2] = (uint8_t)(sum >> 8);
+	msg[3] = (uint8_t)sum;
+	if (pktio_send(AF_INET, m->ifindex, &snoopers, msg, sizeof(msg)))
+		log_warn("[MRD %s] cannot send", m->name);
+}
+
+/* Random milliseconds in [0, max). */
+static uint32_t
+mrd_random(uint32_t max)
+{
+	return max ? arc4random_uniform(max) : 0;
+}
+
+static void
+mrd_schedule(struct mrd *m, uint32_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(m->ev, &tv);
+}
+
+static void
+mrd_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct mrd *m = arg;
+	uint32_t next, jitter;
+
+	(void)fd;
+	(void)what;
+	mrd_send(m, MRD_ADVERT);
+	if (m->initial > 0 && --m->initial > 0) {
+		next = mrd_random(MRD_INITIAL_MS);
+	} else {
+		/* §3.1.2: AdvertisementJitter, 0.025 of the interval. */
+		jitter = (uint32_t)interval * 25;
+		next = (uint32_t)interval * 1000 - jitter + mrd_random(2 *
+		    jitter);
+	}
+	mrd_schedule(m, next < MRD_MIN_GAP_MS ? MRD_MIN_GAP_MS : next);
+}
+
+static struct mrd *
+mrd_find(int ifindex)
+{
+	struct mrd *m;
+
+	LIST_FOREACH(m, &mrds, entry)
+		if (m->ifindex == ifindex)
+			return m;
+	return NULL;
+}
+
+static void
+mrd_stop(struct mrd *m, bool terminate)
+{
+	if (terminate) {
+		mrd_send(m, MRD_TERMINATE);
+		pktio_routers(AF_INET, m->ifindex, 0);
+	}
+	log_info("[MRD %s] stopped", m->name);
+	LIST_REMOVE(m, entry);
+	event_free(m->ev);
+	free(m);
+}
+
+void
+mrdisc_apply(void)
+{
+	struct mrd *m, *next;
+	struct iface *ifp;
+
+	LIST_FOREACH(m, &mrds, entry)
+		m->mark = true;
+	IFACE_FOREACH(ifp) {
+		if (!ifp->mrdisc || ifp->disabled)
+			continue;
+		if ((m = mrd_find(ifp->ifindex))) {
+			m->mark = false;
+			continue;
+		}
+		if (!(m = calloc(1, sizeof(*m))))
+			continue;
+		m->ifindex = ifp->ifindex;
+		strlcpy(m->name, ifp->name, sizeof(m->name));
+		m->initial = MRD_INITIAL_COUNT;
+		m->ev = evtimer_new(evbase, mrd_timer, m);
+		if (!m->ev) {
+			free(m);
+			continue;
+		}
+		LIST_INSERT_HEAD(&mrds, m, entry);
+		/* Solicitations go to All-Routers (§4). */
+		pktio_routers(AF_INET, m->ifindex, 1);
+		mrd_schedule(m, mrd_random(MRD_INITIAL_MS));
+		log_info("[MRD %s] advertising every %d s", m->name, interval);
+	}
+	LIST_FOREACH_SAFE(m, &mrds, entry, next)
+		if (m->mark)
+			mrd_stop(m, iface_find(m->ifindex) != NULL);
+}
+
+void
+mrdisc_solicit(int ifindex)
+{
+	struct mrd *m = mrd_find(ifindex);
+
+	/* Answer soon, randomised so that several routers do not collide. */
+	if (m)
+		mrd_schedule(m, MRD_MIN_GAP_MS + mrd_random(400));
+}
+
+void
+mrdisc_init(int secs)
+{
+	LIST_INIT(&mrds);
+	interval = secs;
+}
+
+void
+mrdisc_exit(void)
+{
+	struct mrd *m;
+
+	while ((m = LIST_FIRST(&mrds)))
+		mrd_stop(m, true);
+}
