@@ -35,7 +35,7 @@ static const struct pconf_word {
 	/* RFC 3376 §8.2: QQIC tops out at 31744 s. */
 	{ "query-interval", PU_SEC, 0, offsetof(struct pconf_if, qi_ms), 1,
 	    31744 },
-	/* §8.3: Max Resp Code tops out at 3174.4 s. */
+	/* §8.3: Max Resp Code tops out at 3174.4 s (31744 tenths). */
 	{ "query-response-interval", PU_TENTHS, 0,
 	    offsetof(struct pconf_if, qri_ms), 1, 31744 },
 	{ "robustness", PU_COUNT, 0, offsetof(struct pconf_if, robustness), 1,
@@ -121,16 +121,13 @@ pconf_phyint_word(struct pconf_if *pc, char **av, int ac, int *i, char *err,
 		return -1;
 	}
 	v = av[++*i];
+	/* PU_TENTHS limits are in tenths, like the value read. */
 	min = w->min;
 	max = w->max;
-	if (w->unit == PU_TENTHS) {
-		min = 1;	/* 0.1 s */
-		max *= 10;
-	}
 	if (pconf_number(v, w->unit, &n) || n < min || n > max) {
 		if (w->unit == PU_TENTHS)
-			snprintf(err, errlen, "phyint: invalid %s %s (0.1-%u "
-			    "seconds)", w->name, v, w->max);
+			snprintf(err, errlen, "phyint: invalid %s %s (0.1-%u.%u "
+			    "seconds)", w->name, v, w->max / 10, w->max % 10);
 		else
 			snprintf(err, errlen, "phyint: invalid %s %s (%u-%u%s)",
 			    w->name, v, w->min, w->max,
@@ -273,6 +270,11 @@ pconf_acl_parse(char **av, int ac, struct pconf_acl *acl, char *err,
 	}
 	if (!have_grp) {
 		snprintf(err, errlen, "acl: missing group");
+		return -1;
+	}
+	if (acl->grp.addr.family != AF_INET) {
+		snprintf(err, errlen, "acl: the IGMP proxy is IPv4 only, no "
+		    "acl for IPv6 groups yet");
 		return -1;
 	}
 	if (have_src && acl->src.len &&

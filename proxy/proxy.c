@@ -102,6 +102,8 @@ struct pif {
 	uint64_t	 older_until;	/* §8.12 timeout of that */
 	uint64_t	 gq_at;		/* next general query */
 	uint64_t	 oqp_at;	/* other querier present deadline */
+	unsigned int	 adopt_qrv;	/* §4.1.6: the querier's QRV, or 0 */
+	uint32_t	 adopt_qi;	/* §4.1.7: the querier's QQI ms, or 0 */
 	struct event	*gq_ev;
 	struct event	*oqp_ev;
 	struct event	*mdb_ev;
@@ -175,9 +177,16 @@ timer_at(struct event *ev, uint64_t at)
 }
 
 /* Effective knobs, RFC defaults for what the configuration left out. */
+/*
+ * A non-querier uses the querier's Robustness Variable and Query
+ * Interval from its queries (RFC 3376 §4.1.6, §4.1.7), so that all
+ * routers on the link time membership out alike.
+ */
 static uint32_t
 pif_qi(const struct pif *p)
 {
+	if (p->qstate == Q_NONQUERIER && p->adopt_qi)
+		return p->adopt_qi;
 	return p->cfg.qi_ms ? p->cfg.qi_ms : QI_DEFAULT;
 }
 
@@ -190,6 +199,8 @@ pif_qri(const struct pif *p)
 static unsigned int
 pif_robustness(const struct pif *p)
 {
+	if (p->qstate == Q_NONQUERIER && p->adopt_qrv)
+		return p->adopt_qrv;
 	return p->cfg.robustness ? p->cfg.robustness : ROBUST_DEFAULT;
 }
 
@@ -252,6 +263,35 @@ acl_permit(const struct pif *p, const struct inet_addr *src,
 	if ((p->role & PIF_UP) && !inet_cmp(grp, &ssdp))
 		return false;
 	return true;
+}
+
+/*
+ * Add to f, or to the open merge record m, the single sources that
+ * p's acl denies for grp: in EXCLUDE mode, excluding them is how a
+ * membership says "not these".  Prefix denies cannot be listed.
+ */
+static void
+acl_exclusions(const struct pif *p, const struct inet_addr *grp,
+    struct msf *f, struct merge *m)
+{
+	const struct pconf_acl *acl;
+
+	if (!px.conf)
+		return;
+	TAILQ_FOREACH(acl, &px.conf->acls, link) {
+		if (acl->allow || !acl->src.len ||
+		    !inet_pfx_is_host(&acl->src) ||
+		    !conf_ifname_match(acl->ifname, p->name) ||
+		    !inet_pfx_match(&acl->grp, grp))
+			continue;
+		/* First match wins: an earlier allow keeps the source. */
+		if (!acl_permit(p, &acl->src.addr, grp)) {
+			if (f)
+				msf_add(f, &acl->src.addr);
+			if (m)
+				merge_src(m, &acl->src.addr);
+		}
+	}
 }
 
 /* Sending queries. */
@@ -373,8 +413,14 @@ q_yield(struct pif *p)
 static void
 q_takeover(struct pif *p)
 {
+	struct mdb_params mp;
+
 	/* §6.6.2: back to querier, send a general query at once. */
 	p->querier = p->addr;
+	p->adopt_qrv = 0;
+	p->adopt_qi = 0;
+	pif_params(p, &mp);
+	mdb_if_set_params(p->mdb, &mp);
 	mdb_if_set_querier(p->mdb, true);
 	p->startup_left = 0;
 	p->gq_at = now_ms();
@@ -546,25 +592,36 @@ upstream_update(const struct inet_addr *grp)
 		merge_init(&m);
 		RB_FOREACH(p, pif_tree, &px.pifs) {
 			const struct mdb_group *g;
+			struct mdb_group_info gi;
 
-			if (!(p->role & PIF_DOWN) || p->family != AF_INET)
+			if (!(p->role & PIF_DOWN) || p->family != AF_INET ||
+			    !acl_permit(p, NULL, grp))
 				continue;
-			if ((g = mdb_group_find(p->mdb, grp)))
-				mdb_group_merge(g, &m);
+			if (!(g = mdb_group_find(p->mdb, grp)))
+				continue;
+			mdb_group_merge(g, &m);
+			/* What its acl denies, the LAN does not want. */
+			mdb_group_info(g, now_ms(), &gi);
+			if (gi.mode == MSF_EXCLUDE)
+				acl_exclusions(p, grp, NULL, &m);
 		}
 		if (merge_result(&m, &f))
 			log_warnx("[IGMP %s] out of memory merging",
 			    up->name);
 		merge_free(&m);
 	}
-	/* Sources the upstream acl denies: not wanted, whatever the mode. */
-	{
+	/*
+	 * Sources the upstream acl denies are not asked for: left out of
+	 * an INCLUDE list, added to an EXCLUDE list.
+	 */
+	if (f.mode == MSF_INCLUDE) {
 		struct msf_src *s, *next;
 
 		RB_FOREACH_SAFE(s, msf_tree, &f.srcs, next)
-			if (f.mode == MSF_INCLUDE &&
-			    !acl_permit(up, &s->addr, grp))
+			if (!acl_permit(up, &s->addr, grp))
 				msf_del(&f, &s->addr);
+	} else {
+		acl_exclusions(up, grp, &f, NULL);
 	}
 
 	ug = ugroup_find(grp);
@@ -642,7 +699,9 @@ proxy_oifs(const struct inet_addr *src, const struct inet_addr *grp, int iif,
 		    *noifs >= ROUTE_MAXOIFS)
 			continue;
 		if ((p->role & PIF_UP) && (in->role & PIF_DOWN)) {
-			oifs[(*noifs)++] = p->ifindex;
+			/* The upstream acl also keeps local traffic home. */
+			if (acl_permit(p, src, grp))
+				oifs[(*noifs)++] = p->ifindex;
 			continue;
 		}
 		if ((p->role & PIF_DOWN) && mdb_wants(p->mdb, src, grp) &&
@@ -684,6 +743,23 @@ pif_heard_query(struct pif *p, const struct pkt_msg *m)
 			    INET6_ADDRSTRLEN));
 		p->querier = m->src;
 		qfsm_event(p, QE_LOWER_QUERY);
+	}
+	/* The querier's timing is ours while it is the querier. */
+	if (p->qstate == Q_NONQUERIER && !inet_cmp(&m->src, &p->querier) &&
+	    m->version == 3) {
+		unsigned int qrv = m->q.qrv;
+		uint32_t qi = m->q.qqi * 1000;
+
+		if ((qrv && qrv != p->adopt_qrv) || (qi && qi != p->adopt_qi)) {
+			struct mdb_params mp;
+
+			if (qrv)
+				p->adopt_qrv = qrv;
+			if (qi)
+				p->adopt_qi = qi;
+			pif_params(p, &mp);
+			mdb_if_set_params(p->mdb, &mp);
+		}
 	}
 	/* §6.6.1: a specific query lowers our timers as well. */
 	if (p->qstate == Q_NONQUERIER && !inet_is_any(&m->group)) {
@@ -953,11 +1029,17 @@ proxy_apply(const struct conf *c)
 	IFACE_FOREACH(ifp) {
 		const struct conf_phyint *use = NULL;
 
-		/* The last phyint line naming the interface wins. */
+		/*
+		 * The last phyint line with proxy keywords naming the
+		 * interface gives its role; a later line without them (a
+		 * threshold, say) does not take the role away, a later
+		 * "disable" does (apply.c set ifp->disabled).
+		 */
 		TAILQ_FOREACH(pi, &c->phyints, link)
-			if (conf_ifname_match(pi->ifname, ifp->name))
+			if (pi->proxy.flags &&
+			    conf_ifname_match(pi->ifname, ifp->name))
 				use = pi;
-		if (!use || !use->proxy.flags || !use->enable)
+		if (!use || ifp->disabled || !(ifp->flags & IFF_MULTICAST))
 			continue;
 		if ((use->proxy.flags & PCONF_UPSTREAM) && px.up4 &&
 		    px.up4->ifindex != ifp->ifindex && !px.up4->mark) {
@@ -1172,6 +1254,9 @@ show_pif(struct table *it, struct table *ct, const struct pif *p,
 				continue;
 			snprintf(key, sizeof(key), "record_%s",
 			    mdb_res_str[i]);
+			for (char *k = key; *k; k++)
+				if (*k == ' ' || *k == '-')
+					*k = '_';
 			count_row(ct, p->name, key, st->rec[i]);
 		}
 		count_row(ct, p->name, "fast_leave", st->fast_leaves);

@@ -33,7 +33,8 @@ const struct msg_cmdinfo msg_cmds[] = {
 	  "Alias of reload", NULL },
 	{ "show", MSG_SHOW, 0, 1, NULL,
 	  "[routes|groups|interfaces|pending|igmp]",
-	  "Show routes (default), joined groups, interfaces or pending routes",
+	  "Show routes (default), joined groups, interfaces, pending routes "
+	  "or IGMP proxy state",
 	  "groups" },
 	{ "add", MSG_ADD, 3, 5 + MSG_MAXOIFS, NULL, ROUTE_ARGS,
 	  "Add a multicast route",
@@ -42,7 +43,7 @@ const struct msg_cmdinfo msg_cmds[] = {
 	  "IIF [SOURCE[/LEN]] GROUP[/LEN] [OIF ...]",
 	  "Remove a multicast route, or only some of its outbound interfaces",
 	  "eth0 192.168.2.42 225.1.2.3" },
-	{ "del", MSG_REMOVE, 2, 3 + MSG_MAXOIFS, "remove",
+	{ "del", MSG_REMOVE, 2, 5 + MSG_MAXOIFS, "remove",
 	  "IIF [SOURCE[/LEN]] GROUP[/LEN] [OIF ...]",
 	  "Alias of remove", "eth0 192.168.2.42 225.1.2.3" },
 	{ "join", MSG_JOIN, 2, 3, NULL, GROUP_ARGS,

@@ -227,10 +227,22 @@ compute_oifs(const struct inet_addr *src, const struct inet_addr *grp,
 		hook(src, grp, iif, c->oifs, &c->noifs);
 }
 
+static bool
+mfc_forwards(const struct mfc *m)
+{
+	int i;
+
+	for (i = 0; i < MAXVIFS; i++)
+		if (m->ttls[i])
+			return true;
+	return false;
+}
+
 /* Work out m's outbound set and tell the kernel if it changed. */
 static int
 mfc_update(struct mfc *m)
 {
+	bool was_forwarding = m->installed && mfc_forwards(m);
 	struct compute c;
 	int family = m->grp.family, vif, i;
 	uint8_t ttls[MAXVIFS];
@@ -274,19 +286,12 @@ mfc_update(struct mfc *m)
 	m->installed = true;
 	log_debug("Installed %s from %s, %d outbound", sg_str(&m->src, &m->grp,
 	    buf, sizeof(buf)), ifp->name, c.noifs);
+	/* A learned entry starts forwarding: new, or a stop filter no more. */
+	if (m->learned && !was_forwarding && mfc_forwards(m))
+		script_run("install", &m->src, &m->grp, NULL);
 	return 0;
 }
 
-static bool
-mfc_forwards(const struct mfc *m)
-{
-	int i;
-
-	for (i = 0; i < MAXVIFS; i++)
-		if (m->ttls[i])
-			return true;
-	return false;
-}
 
 static struct mfc *
 mfc_find(const struct inet_addr *src, const struct inet_addr *grp)
@@ -720,7 +725,6 @@ route_upcall(int family, const struct kern_upcall *up)
 		return;
 	if (m->learned && mfc_forwards(m)) {
 		log_info("Route %s from %s installed", buf, ifp->name);
-		script_run("install", &up->src, &up->grp, NULL);
 	} else if (m->learned) {
 		log_debug("Stop filter %s from %s installed", buf, ifp->name);
 	}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -126,7 +127,18 @@ daemon_reload(char *err, size_t errlen)
 		return -1;
 	}
 	log_notice("Reloading configuration %s", opts.conf);
-	sdnotify("RELOADING=1\nSTATUS=Reloading configuration, please wait ...");
+	{
+		struct timespec ts;
+		char msg[160];
+
+		/* MONOTONIC_USEC lets Type=notify-reload units match it. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu\n"
+		    "STATUS=Reloading configuration, please wait ...",
+		    (unsigned long long)ts.tv_sec * 1000000ULL +
+		    (unsigned long long)ts.tv_nsec / 1000);
+		sdnotify(msg);
+	}
 	rc = conf_parse_file(c, opts.conf);
 	if (rc) {
 		if (rc < 0)
