@@ -726,6 +726,7 @@ static void
 pif_heard_query(struct pif *p, const struct pkt_msg *m)
 {
 	uint64_t now = now_ms();
+	bool adopted = false;
 
 	p->rx[m->version == 1 ? RX_QUERY_V1 : m->version == 2 ?
 	    RX_QUERY_V2 : RX_QUERY_V3]++;
@@ -735,28 +736,32 @@ pif_heard_query(struct pif *p, const struct pkt_msg *m)
 		p->older_until = now + (uint64_t)pif_robustness(p) *
 		    pif_qi(p) + pif_qri(p);
 	}
-	/* §6.6.2: the lowest address is the querier. */
-	if (inet_cmp(&m->src, &p->addr) < 0 || inet_is_any(&p->addr)) {
-		if (p->qstate == Q_QUERIER || inet_cmp(&m->src, &p->querier))
+	/*
+	 * §6.6.2: the lowest address is the querier.  A query from the
+	 * current querier, or from a router lower still, (re)starts the
+	 * other querier present timer; its QRV and QQI become ours first
+	 * (§4.1.6, §4.1.7), so that the timer already runs on them.
+	 */
+	if (inet_cmp(&m->src, p->qstate == Q_NONQUERIER ? &p->querier :
+	    &p->addr) <= 0 || inet_is_any(&p->addr)) {
+		if (inet_cmp(&m->src, &p->querier))
 			log_notice("[IGMP %s] querier is now %s", p->name,
 			    inet_str(&m->src, (char[INET6_ADDRSTRLEN]){ 0 },
 			    INET6_ADDRSTRLEN));
 		p->querier = m->src;
+		if (m->version == 3 && ((m->q.qrv && m->q.qrv !=
+		    p->adopt_qrv) || (m->q.qqi && m->q.qqi * 1000 !=
+		    p->adopt_qi))) {
+			if (m->q.qrv)
+				p->adopt_qrv = m->q.qrv;
+			if (m->q.qqi)
+				p->adopt_qi = m->q.qqi * 1000;
+			adopted = true;
+		}
 		qfsm_event(p, QE_LOWER_QUERY);
-	}
-	/* The querier's timing is ours while it is the querier. */
-	if (p->qstate == Q_NONQUERIER && !inet_cmp(&m->src, &p->querier) &&
-	    m->version == 3) {
-		unsigned int qrv = m->q.qrv;
-		uint32_t qi = m->q.qqi * 1000;
-
-		if ((qrv && qrv != p->adopt_qrv) || (qi && qi != p->adopt_qi)) {
+		if (adopted) {
 			struct mdb_params mp;
 
-			if (qrv)
-				p->adopt_qrv = qrv;
-			if (qi)
-				p->adopt_qi = qi;
 			pif_params(p, &mp);
 			mdb_if_set_params(p->mdb, &mp);
 		}

@@ -52,7 +52,8 @@
  * listen prints key=value words per message: t (ms since start), ts
  * (CLOCK_REALTIME ns), dir (in, or out: sent by this host), src, dst, ttl, ra, len, type (query, report_v1,
  * report_v2, leave, report_v3, or drop with reason=), then for a query
- * version, group, mrt_ms, qrv, qqi, s, srcs; for v1/v2 messages group;
+ * version, group, mrt_ms, qrv, qqi, s, srcs (and qsrc:SRC,... when
+ * there are sources); for v1/v2 messages group;
  * for a v3 report nrec and one rec=TYPE:GROUP[:SRC,...] per record.
  *
  * Exit status: 0 ok, 1 a send or socket call failed, 64 usage.
@@ -793,6 +794,10 @@ print_msg(const uint8_t *pkt, size_t len, double t0, bool out)
 		printf(" type=query version=%d group=%s mrt_ms=%u qrv=%u "
 		    "qqi=%u s=%d srcs=%u", m.version, astr(&m.group),
 		    m.q.mrt_ms, m.q.qrv, m.q.qqi, m.q.sflag, m.q.srcs.n);
+		if (m.q.srcs.n) {
+			printf(" qsrc");
+			print_srcs(&m.q.srcs);
+		}
 		break;
 	case PKT_REPORT_V1:
 	case PKT_REPORT_V2:

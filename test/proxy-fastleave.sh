@@ -2,7 +2,8 @@
 # IGMP proxy, two hosts on one LAN (a bridge behind r1): with fast-leave
 # the first host's leave keeps the stream flowing, without a gap, for
 # the other (explicit tracking) and no query is sent; the last host's
-# leave stops forwarding at once.  Without fast-leave the first leave
+# leave stops forwarding at once; the same for source-specific (INCLUDE)
+# joins.  Without fast-leave the first leave
 # makes the router send a group-specific query, the remaining host
 # answers and keeps receiving without interruption; the last leave stops
 # the stream after LMQT.
@@ -24,13 +25,15 @@ sysctl_set rcv3 net.ipv4.conf.$RCV3_IF.igmpv3_unsolicited_report_interval 10
 
 G=239.2.2.2
 
-# two_hosts_leave PHASE: both hosts join, a 200 pps stream runs for
-# 2.4 s, rcv1 leaves at 0.8 s (T1), rcv3 at 1.6 s (T2).
+# two_hosts_leave PHASE [MCRECV-ARGS]: both hosts join, a 200 pps
+# stream runs for 2.4 s, rcv1 leaves at 0.8 s (T1), rcv3 at 1.6 s (T2).
 two_hosts_leave()
 {
 	listen_start wire$1 rcv1 $RCV1_IF -U $G
-	recv_start a$1 rcv1 -i $RCV1_IF -d 30 $G
-	recv_start b$1 rcv3 -i $RCV3_IF -d 30 $G
+	# shellcheck disable=SC2086
+	recv_start a$1 rcv1 -i $RCV1_IF -d 30 ${2:-} $G
+	# shellcheck disable=SC2086
+	recv_start b$1 rcv3 -i $RCV3_IF -d 30 ${2:-} $G
 	wait_until 2 eval '[ "$(igmp_snap; igmp_grp $RTR_OUT1 $G hosts)" = "$RCV1_4,$RCV3_4" ]'
 	expect seq "$1: both hosts tracked" "$(igmp_grp $RTR_OUT1 $G hosts)" \
 	    "$RCV1_4,$RCV3_4"
@@ -76,6 +79,16 @@ expect eq "fast: no group-specific query at either leave" \
 expect ge "fast: fast_leave counted" "$(igmp_counter $RTR_OUT1 fast_leave)" 1
 expect seq "fast: group gone" "$(igmp_grp $RTR_OUT1 $G mode)" ""
 check "fast: r1 no longer an OIF" _no_oifs $SRC4 $G
+
+# Source-specific joins, fast-leave.
+two_hosts_leave ssm "-s $SRC4"
+expect le "ssm: forwarding stopped at once after the last leave (ms)" \
+    "$LAST" 50
+igmp_snap
+expect eq "ssm: no query at either leave" \
+    "$(igmp_counter $RTR_OUT1 tx_specific_query)" 0
+expect seq "ssm: group gone" "$(igmp_grp $RTR_OUT1 $G mode)" ""
+check "ssm: r1 no longer an OIF" _no_oifs $SRC4 $G
 daemon_stop
 expect eq "fast: exit status" "$DAEMON_RC" 0
 

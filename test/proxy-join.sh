@@ -79,6 +79,7 @@ check "r1 no longer an OIF" _no_oifs $SRC4 $G
 recv_start j2 rcv1 -i $RCV1_IF -d 30 $G
 check "group learned again" wait_until 2 mdb_has $RTR_OUT1 $G
 check "MFC r1 again" wait_until 2 mfc_is $SRC4 $G $RTR_IN $RTR_OUT1
+prime src $SRC_IF $SRC4 $G
 send src -i $SRC_IF -c 20 -r 500 $G
 sleep 0.2
 recv_stop j2

@@ -66,11 +66,12 @@ _objs()
 	cat "$WORK/igmp.objs" 2>/dev/null
 }
 
+# (The counter name is matched without regard to case.)
 igmp_counter()
 {
 	local v
 	v=$(_objs | grep '"counter":' | grep -F "\"interface\":\"$1\"," |
-	    grep -F "\"counter\":\"$2\"," | _field value | head -n 1)
+	    grep -iF "\"counter\":\"$2\"," | _field value | head -n 1)
 	echo "${v:-0}"
 }
 
@@ -325,4 +326,20 @@ mcfilter_srcs()
 sorted()
 {
 	printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# prime NS IF SRC GROUP: one datagram from SRC to GROUP on another UDP
+# port (receivers on mcsend's default port never count it), then wait
+# until the kernel has a resolved (SRC,GROUP) entry.  The kernel queues
+# only a few packets of an unresolved (S,G) while the daemon answers its
+# upcall: a stream that starts at once on a new (S,G) may lose its first
+# packets when the machine is busy.
+prime()
+{
+	local ns=$1 ifname=$2 s=$3 g=$4
+	need_tools
+	ip netns exec "$ns" "$MCSEND" -i "$ifname" -s "$s" -p 4999 -c 1 "$g" \
+	    >/dev/null 2>&1 || error "mcsend (prime) failed"
+	wait_until 2 mfc_has "$s" "$g" >/dev/null ||
+		say "WARNING: no MFC entry ($s, $g) after priming"
 }
