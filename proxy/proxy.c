@@ -976,11 +976,10 @@ pif_create(const struct iface *ifp, const struct conf_phyint *pi)
 	}
 	RB_INSERT(pif_tree, &px.pifs, p);
 	/* Every proxy interface needs its VIF, to forward and to be asked. */
-	if (!iface_ref((struct iface *)ifp, p->family))
-		p->vifref = true;
-	else
-		log_warnx("[IGMP %s] no VIF: the proxy cannot route here",
-		    p->name);
+	p->vifref = true;
+	if (iface_ref((struct iface *)ifp, p->family))
+		log_warnx("[IGMP %s] no VIF yet: the proxy cannot route here "
+		    "until a slot is free", p->name);
 	if (p->role & PIF_DOWN) {
 		pktio_routers(p->family, p->ifindex, 1);
 		if (inet_is_any(&p->addr))
@@ -1106,6 +1105,27 @@ proxy_querier_params(int ifindex, unsigned int *qi_sec,
 	*qi_sec = pif_qi(p) / 1000;
 	*robustness = pif_robustness(p);
 	return 0;
+}
+
+/*
+ * The upstream came up.  The kernel may have dropped the sources of
+ * filters set while it was down: set each group's filter again (left,
+ * then set; only at link up).
+ */
+void
+proxy_iface_up(int ifindex)
+{
+	struct pif *up = px.up4;
+	struct ugroup *ug;
+	char err[160];
+
+	if (!up || up->ifindex != ifindex || !(up->role & PIF_REPORT))
+		return;
+	RB_FOREACH(ug, ugroup_tree, &px.ugroups) {
+		mcfilter_set(up->ifindex, &ug->grp, MCF_INCLUDE, NULL, 0, err,
+		    sizeof(err));
+		upstream_set(up, ug, &ug->f);
+	}
 }
 
 int

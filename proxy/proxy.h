@@ -31,6 +31,8 @@ void	proxy_exit(void);
  * interfaces come or go.
  */
 void	proxy_apply(const struct conf *);
+/* An interface came up: memberships made while down are set again. */
+void	proxy_iface_up(int ifindex);
 /* An interface is gone from the system. */
 void	proxy_iface_gone(int ifindex);
 /* A packet from the IGMP socket (IPv4 header included). */

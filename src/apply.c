@@ -94,8 +94,8 @@ apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
 
 				if (!kern_available(family))
 					continue;
-				if (iface_ref(ifp, family))
-					continue;
+				/* Counted even without a free slot (iface.h). */
+				iface_ref(ifp, family);
 				if (n == cap) {
 					cap = cap ? cap * 2 : 16;
 					nr = reallocarray(*refs, (size_t)cap,
@@ -325,10 +325,30 @@ apply_run(bool reload)
 	run.nrefs = nrefs;
 }
 
+/*
+ * An interface came up: the kernel may have dropped the sources of
+ * memberships made while it was down, so make them again.
+ */
+static void
+apply_ifaces_up(void)
+{
+	struct iface *ifp;
+
+	IFACE_FOREACH(ifp) {
+		if (!ifp->came_up)
+			continue;
+		ifp->came_up = false;
+		log_info("Interface %s is up", ifp->name);
+		mcgroup_rejoin_iface(ifp->ifindex);
+		proxy_iface_up(ifp->ifindex);
+	}
+}
+
 void
 apply_conf(struct conf *c)
 {
 	iface_refresh(apply_iface_gone);
+	apply_ifaces_up();
 	if (run.conf)
 		conf_free(run.conf);
 	run.conf = c;
@@ -366,6 +386,7 @@ void
 apply_ifaces_changed(void)
 {
 	iface_refresh(apply_iface_gone);
+	apply_ifaces_up();
 	if (run.conf)
 		apply_run(false);
 }

@@ -403,6 +403,11 @@ conf_check_mroute(const struct conf_mroute *mr, char *err, size_t errlen)
 		    CONF_MAXEXCEPT);
 		return -1;
 	}
+	if (mr->nexcept && inet_pfx_is_host(&mr->src)) {
+		snprintf(err, errlen, "except makes no sense with a single "
+		    "source");
+		return -1;
+	}
 	for (i = 0; i < mr->nexcept; i++) {
 		const struct inet_pfx *x = &mr->except[i];
 
@@ -418,11 +423,6 @@ conf_check_mroute(const struct conf_mroute *mr, char *err, size_t errlen)
 			    inet_pfx_str(&mr->src, b, sizeof(b)));
 			return -1;
 		}
-	}
-	if (mr->nexcept && inet_pfx_is_host(&mr->src)) {
-		snprintf(err, errlen, "except makes no sense with a single "
-		    "source");
-		return -1;
 	}
 	if (conf_check_ifname(mr->iif, err, errlen) ||
 	    conf_check_group(&mr->grp, NULL, err, errlen) ||

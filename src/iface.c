@@ -28,7 +28,9 @@ static struct {
 	int		 fd;
 	struct event	*ev;
 	struct event	*settle;
+	struct event	*retry;		/* iface_vif_retry() */
 	iface_change_fn	 change;
+	iface_change_fn	 vifs;		/* waiting interfaces got slots */
 } nl = { .fd = -1 };
 
 static int
@@ -38,6 +40,8 @@ iface_cmp(struct iface *a, struct iface *b)
 }
 
 RB_GENERATE(iface_tree, iface, entry, iface_cmp)
+
+static void	iface_retry(evutil_socket_t, short, void *);
 
 static void
 iface_settled(evutil_socket_t fd, short what, void *arg)
@@ -110,12 +114,15 @@ iface_netlink_open(void)
 }
 
 void
-iface_init(iface_change_fn change)
+iface_init(iface_change_fn change, iface_change_fn vifs)
 {
 	RB_INIT(&ifaces);
 	nl.change = change;
-	if (evbase)
+	nl.vifs = vifs;
+	if (evbase) {
 		iface_netlink_open();
+		nl.retry = evtimer_new(evbase, iface_retry, NULL);
+	}
 	iface_refresh(NULL);
 }
 
@@ -128,8 +135,10 @@ iface_free(struct iface *ifp)
 	for (i = 0; i < 2; i++) {
 		int family = i ? AF_INET6 : AF_INET;
 
-		if (iface_vif(ifp, family) != NO_VIF)
+		if (iface_vif(ifp, family) != NO_VIF) {
 			kern_vif_del(ifp, family);
+			iface_vif_retry();
+		}
 	}
 	RB_REMOVE(iface_tree, &ifaces, ifp);
 	free(ifp);
@@ -144,6 +153,9 @@ iface_exit(void)
 		event_free(nl.ev);
 	if (nl.settle)
 		event_free(nl.settle);
+	if (nl.retry)
+		event_free(nl.retry);
+	nl.retry = NULL;
 	if (nl.fd >= 0)
 		close(nl.fd);
 	nl.ev = nl.settle = NULL;
@@ -191,19 +203,21 @@ iface_vif(const struct iface *ifp, int family)
 	return family == AF_INET6 ? ifp->mif : ifp->vif;
 }
 
+/*
+ * refs counts the users of the interface's VIF/MIF, whether or not the
+ * kernel gave it one: with all 32 slots taken an interface waits, and
+ * gets a slot as soon as one is freed (iface_vif_retry).
+ */
 int
 iface_ref(struct iface *ifp, int family)
 {
 	int i = family == AF_INET6;
 
-	if (ifp->refs[i]++ > 0 && iface_vif(ifp, family) != NO_VIF)
+	ifp->refs[i]++;
+	if (iface_vif(ifp, family) != NO_VIF)
 		return 0;
-	if (!kern_available(family))
+	if (!kern_available(family) || kern_vif_add(ifp, family))
 		return -1;
-	if (kern_vif_add(ifp, family)) {
-		ifp->refs[i]--;
-		return -1;
-	}
 	return 0;
 }
 
@@ -217,8 +231,51 @@ iface_unref(struct iface *ifp, int family)
 		    family == AF_INET6 ? "MIF" : "VIF");
 		return;
 	}
-	if (--ifp->refs[i] == 0 && iface_vif(ifp, family) != NO_VIF)
+	if (--ifp->refs[i] == 0 && iface_vif(ifp, family) != NO_VIF) {
 		kern_vif_del(ifp, family);
+		iface_vif_retry();
+	}
+}
+
+/*
+ * A slot was freed: give it to an interface that waits for one.  Run
+ * from the event loop, not from inside the route engine's changes; the
+ * change callback then recomputes the kernel entries.
+ */
+static void
+iface_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct iface *ifp;
+	bool added = false;
+	int i;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	IFACE_FOREACH(ifp) {
+		for (i = 0; i < 2; i++) {
+			int family = i ? AF_INET6 : AF_INET;
+
+			if (ifp->refs[i] > 0 && iface_vif(ifp, family) ==
+			    NO_VIF && kern_available(family) &&
+			    !kern_vif_add(ifp, family)) {
+				log_notice("%s: got a %s slot that was freed",
+				    ifp->name, i ? "MIF" : "VIF");
+				added = true;
+			}
+		}
+	}
+	if (added && nl.vifs)
+		nl.vifs();
+}
+
+void
+iface_vif_retry(void)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (nl.retry && !evtimer_pending(nl.retry, NULL))
+		evtimer_add(nl.retry, &tv);
 }
 
 static struct iface *
@@ -271,6 +328,10 @@ iface_refresh(iface_gone_fn gone_fn)
 		if (!ifp)
 			continue;
 		ifp->seen = true;
+		/* Down to up: the kernel may have dropped SSM sources. */
+		if (ifp->known && !(ifp->flags & IFF_UP) &&
+		    (ifa->ifa_flags & IFF_UP))
+			ifp->came_up = true;
 		ifp->flags = ifa->ifa_flags;
 		if (!ifa->ifa_addr)
 			continue;
@@ -286,6 +347,8 @@ iface_refresh(iface_gone_fn gone_fn)
 		}
 	}
 	freeifaddrs(list);
+	IFACE_FOREACH(ifp)
+		ifp->known = true;
 
 	RB_FOREACH_SAFE(ifp, iface_tree, &ifaces, next) {
 		if (ifp->seen)

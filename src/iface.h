@@ -31,6 +31,8 @@ struct iface {
 	bool		 wrongvif_keep;	/* phyint IF wrongvif keep */
 	bool		 mrdisc;	/* phyint IF mrdisc */
 	bool		 seen;		/* iface_refresh() mark */
+	bool		 known;		/* seen by an earlier refresh */
+	bool		 came_up;	/* went from down to up; cleared by user */
 };
 
 RB_HEAD(iface_tree, iface);
@@ -47,7 +49,8 @@ typedef void (*iface_change_fn)(void);
 /* Called by iface_refresh() for each interface gone, before it is freed. */
 typedef void (*iface_gone_fn)(struct iface *);
 
-void		 iface_init(iface_change_fn);
+/* vifs: called when interfaces waiting for a VIF/MIF slot got one. */
+void		 iface_init(iface_change_fn change, iface_change_fn vifs);
 void		 iface_exit(void);
 /*
  * Re-read the system's interfaces: new ones are added, renamed ones
@@ -57,9 +60,15 @@ void		 iface_exit(void);
 int		 iface_refresh(iface_gone_fn gone);
 struct iface	*iface_find(int ifindex);
 struct iface	*iface_find_name(const char *name);
-/* Take or drop a VIF/MIF reference; family AF_INET or AF_INET6. */
+/*
+ * Take or drop a VIF/MIF reference; family AF_INET or AF_INET6.  A
+ * reference counts even when no slot was free (iface_ref() returns
+ * -1): the interface then gets one when another is released.
+ */
 int		 iface_ref(struct iface *, int family);
 void		 iface_unref(struct iface *, int family);
+/* Try again to give waiting interfaces a slot, soon. */
+void		 iface_vif_retry(void);
 /* The VIF (AF_INET) or MIF (AF_INET6) of ifp, or NO_VIF. */
 int		 iface_vif(const struct iface *, int family);
 struct iface	*iface_find_vif(int family, int vif);

@@ -266,6 +266,21 @@ mcgroup_sweep(void)
 }
 
 void
+mcgroup_rejoin_iface(int ifindex)
+{
+	struct mcgroup *g;
+
+	RB_FOREACH(g, mcgroup_tree, &groups) {
+		if (g->ifindex != ifindex || !g->sock)
+			continue;
+		mcsock_op(g->sock, 0, g);
+		if (mcsock_op(g->sock, 1, g))
+			log_warn("Cannot join group again on ifindex %d",
+			    ifindex);
+	}
+}
+
+void
 mcgroup_drop_iface(int ifindex)
 {
 	struct mcgroup *g, *next;

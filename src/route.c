@@ -244,7 +244,7 @@ mfc_update(struct mfc *m)
 {
 	bool was_forwarding = m->installed && mfc_forwards(m);
 	struct compute c;
-	int family = m->grp.family, vif, i;
+	int family = m->grp.family, vif, i, nout;
 	uint8_t ttls[MAXVIFS];
 	struct iface *ifp;
 	char buf[2 * INET6_ADDRSTRLEN + 8];
@@ -252,6 +252,7 @@ mfc_update(struct mfc *m)
 	compute_oifs(&m->src, &m->grp, m->iif, &c);
 
 	memset(ttls, 0, sizeof(ttls));
+	nout = 0;
 	for (i = 0; i < c.noifs; i++) {
 		/* Never forward back out of the inbound interface. */
 		if (c.oifs[i] == m->iif)
@@ -260,6 +261,7 @@ mfc_update(struct mfc *m)
 		if (!ifp || (vif = iface_vif(ifp, family)) == NO_VIF)
 			continue;
 		ttls[vif] = (uint8_t)(ifp->ttl > 0 ? ifp->ttl : 1);
+		nout++;
 	}
 
 	ifp = iface_find(m->iif);
@@ -285,7 +287,7 @@ mfc_update(struct mfc *m)
 	m->vif = vif;
 	m->installed = true;
 	log_debug("Installed %s from %s, %d outbound", sg_str(&m->src, &m->grp,
-	    buf, sizeof(buf)), ifp->name, c.noifs);
+	    buf, sizeof(buf)), ifp->name, nout);
 	/* A learned entry starts forwarding: new, or a stop filter no more. */
 	if (m->learned && !was_forwarding && mfc_forwards(m))
 		script_run("install", &m->src, &m->grp, NULL);

@@ -402,7 +402,7 @@ main(int argc, char *argv[])
 	}
 
 	kern_start();
-	iface_init(apply_ifaces_changed);
+	iface_init(apply_ifaces_changed, route_refresh_all);
 	route_init();
 	mcgroup_init();
 	proxy_init();
