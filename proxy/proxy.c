@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1280,8 +1281,8 @@ show_pif(struct table *it, struct table *ct, const struct pif *p,
 			snprintf(key, sizeof(key), "record_%s",
 			    mdb_res_str[i]);
 			for (char *k = key; *k; k++)
-				if (*k == ' ' || *k == '-')
-					*k = '_';
+				*k = *k == ' ' || *k == '-' ? '_' :
+				    (char)tolower((unsigned char)*k);
 			count_row(ct, p->name, key, st->rec[i]);
 		}
 		count_row(ct, p->name, "fast_leave", st->fast_leaves);

@@ -38,7 +38,10 @@
  *					SOURCE: SSM joins), MCAST_JOIN_GROUP
  *					spread over as many sockets as the
  *					per-socket limit asks for
- *	filter include|exclude GROUP [SRC...]	one socket, setsourcefilter()
+ *	filter include GROUP SRC...	one socket, a source-specific join
+ *					per source (never ASM in between)
+ *	filter exclude GROUP [SRC...]	one socket, ASM join, then
+ *					setsourcefilter(MCAST_EXCLUDE)
  *	block GROUP SRC...		same as filter exclude
  *
  * Watching (an AF_PACKET socket, so memberships do not matter):
@@ -50,11 +53,13 @@
  *					seq= mcsend's number or -1)
  *
  * listen prints key=value words per message: t (ms since start), ts
- * (CLOCK_REALTIME ns), dir (in, or out: sent by this host), src, dst, ttl, ra, len, type (query, report_v1,
- * report_v2, leave, report_v3, or drop with reason=), then for a query
- * version, group, mrt_ms, qrv, qqi, s, srcs (and qsrc:SRC,... when
- * there are sources); for v1/v2 messages group;
- * for a v3 report nrec and one rec=TYPE:GROUP[:SRC,...] per record.
+ * (CLOCK_REALTIME ns, comparable across namespaces), dir (in, or out:
+ * sent by this host), src, dst, ttl, ra, len (IGMP message), type
+ * (query, report_v1, report_v2, leave, report_v3, or drop with reason=
+ * the codec's drop key), then for a query version, group, mrt_ms, qrv,
+ * qqi, s, srcs (and qsrc:SRC,... when there are sources); for v1/v2
+ * messages group; for a v3 report nrec and one rec=TYPE:GROUP[:SRC,...]
+ * per record (RFC 3376 short names: IS_IN, TO_EX, ALLOW, ...).
  *
  * Exit status: 0 ok, 1 a send or socket call failed, 64 usage.
  */
@@ -242,22 +247,19 @@ now_sec(clockid_t clk)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Wait for a signal or the -d deadline. */
+/* Wait for a signal or the -d deadline (polled: no pause() race). */
 static void
 hold(void)
 {
 	double end = now_sec(CLOCK_MONOTONIC) + o.duration;
 
 	while (!stop) {
-		if (o.duration > 0) {
-			double left = end - now_sec(CLOCK_MONOTONIC);
+		double left = o.duration > 0 ? end - now_sec(CLOCK_MONOTONIC) :
+		    1;
 
-			if (left <= 0)
-				break;
-			poll(NULL, 0, left > 0.1 ? 100 : (int)(left * 1000) + 1);
-		} else {
-			pause();
-		}
+		if (left <= 0)
+			break;
+		poll(NULL, 0, left > 0.1 ? 100 : (int)(left * 1000) + 1);
 	}
 }
 

@@ -1,5 +1,6 @@
 # proxy-lib.sh - helpers for the IGMP proxy tests, sourced after lib.sh
 # -*- sh -*-
+# shellcheck shell=bash
 #
 #   ctl ARGS...            smcroutectl -u $SOCK in the router namespace
 #   igmp_snap              fetch `show igmp` as JSON into $WORK/igmp.json
@@ -342,4 +343,22 @@ prime()
 	    >/dev/null 2>&1 || error "mcsend (prime) failed"
 	wait_until 2 mfc_has "$s" "$g" >/dev/null ||
 		say "WARNING: no MFC entry ($s, $g) after priming"
+}
+
+# udp_missing NAME FROM TO: sequence numbers missing among the datagrams
+# listener NAME saw between the ns timestamps FROM and TO (gaps between
+# the lowest and highest seen there).
+udp_missing()
+{
+	grep ' type=udp ' "$WORK/$1.out" | awk -v a="$2" -v b="$3" '
+	    { ts = ""; seq = ""
+	      for (i = 1; i <= NF; i++) {
+		if ($i ~ /^ts=/) ts = substr($i, 4)
+		if ($i ~ /^seq=/) seq = substr($i, 5) + 0
+	      }
+	      if (ts < a || ts > b || seq < 0) next
+	      if (!(seq in s)) { s[seq] = 1; n++ }
+	      if (lo == "" || seq < lo) lo = seq
+	      if (hi == "" || seq > hi) hi = seq }
+	    END { print (n ? hi - lo + 1 - n : 0) }'
 }

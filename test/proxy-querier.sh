@@ -1,0 +1,137 @@
+#!/bin/bash
+# IGMP proxy, querier election (RFC 3376 6.6.2): a query from a higher
+# address on the LAN changes nothing; one from a lower address makes the
+# router a Non-Querier (no more general queries from it) that still
+# tracks membership and forwards; after the Other Querier Present
+# Interval (robustness 2 x query-interval 2 s + query-response-interval
+# 1 s / 2 = 4.5 s) without another query it is the querier again and
+# queries at once.  While Non-Querier, a host's leave makes it send no
+# query of its own; the querier's group-specific query lowers its group
+# timer to LMQT (RFC 3376 6.6.1) and restarts the other-querier timer.
+# A querier announcing other timers (QRV 1, QQI 1 s) has them adopted
+# (RFC 3376 4.1.6-7) from its first query on: Other Querier Present
+# Interval 1 x 1 s + 1 s / 2 = 1.5 s.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/proxy-lib.sh"
+
+need_mroute4
+need_tools
+need_daemon
+need_igmpgen
+topo
+# r1 gets an address in the middle of the LAN, so that there are lower
+# (rcv1, 10.0.1.1) and higher (10.0.1.200) neighbours.
+RTR_Q=10.0.1.100 HIGH=10.0.1.200
+ip -n "$RTR" addr del 10.0.1.254/24 dev $RTR_OUT1 || error "readdress r1"
+addr "$RTR" $RTR_OUT1 $RTR_Q/24
+
+G=239.6.6.6
+conf <<EOF
+phyint $RTR_IN upstream
+phyint $RTR_OUT1 igmp query-interval 2 query-response-interval 1 robustness 2 last-member-query-interval 0.3 last-member-query-count 2
+EOF
+daemon_start
+igmp_snap
+expect seq "Querier at start" "$(igmp_if $RTR_OUT1 state)" Querier
+expect seq "querier is us" "$(igmp_if $RTR_OUT1 querier)" $RTR_Q
+
+listen_start wire rcv1 $RCV1_IF
+# The other router's queries carry the same timers (QQI 2, QRV 2).
+qargs="-v 3 -q 2 -r 2 -m 1000"
+gen rcv1 $RCV1_IF -S $HIGH $qargs query
+check "query from a higher address counted" wait_until 1 \
+    counter_ge $RTR_OUT1 query_v3 1
+sleep 0.2
+igmp_snap
+expect seq "higher address: still Querier" "$(igmp_if $RTR_OUT1 state)" Querier
+expect seq "higher address: querier unchanged" \
+    "$(igmp_if $RTR_OUT1 querier)" $RTR_Q
+
+T0=$(now_ns)
+gen rcv1 $RCV1_IF $qargs query
+check "lower address: Non-Querier" wait_until 1 igmp_state $RTR_OUT1 Non-Querier
+expect seq "querier is the lower address" "$(igmp_if $RTR_OUT1 querier)" $RCV1_4
+oq=$(igmp_if $RTR_OUT1 other_querier_ms)
+expect le "other querier present timer <= 4500 ms" "$oq" 4500
+expect ge "other querier present timer ~4500 ms" "$oq" 4000
+expect seq "no next general query while Non-Querier" \
+    "$(igmp_if $RTR_OUT1 next_query_ms)" null
+
+# Membership is still tracked and forwarded.
+recv_start j rcv1 -i $RCV1_IF -d 30 $G
+check "Non-Querier: join learned" wait_until 2 mdb_has $RTR_OUT1 $G
+prime src $SRC_IF $SRC4 $G
+send src -i $SRC_IF -c 20 -r 500 $G
+sleep 0.2
+recv_stop j
+expect eq "Non-Querier: stream forwarded" "$(kv j received)" 20
+# That was also the host's leave (TO_IN {}): the host is no longer
+# tracked, the group waits.
+check "Non-Querier: the leave arrived (host no longer tracked)" \
+    wait_until 1 eval '[ -z "$(igmp_snap; igmp_grp $RTR_OUT1 $G hosts)" ]'
+sleep 0.1
+check "Non-Querier: MFC r0 -> r1" mfc_is $SRC4 $G $RTR_IN $RTR_OUT1
+igmp_snap
+expect seq "still Non-Querier" "$(igmp_if $RTR_OUT1 state)" Non-Querier
+expect eq "Non-Querier: no group-specific query of its own" \
+    "$(igmp_counter $RTR_OUT1 tx_specific_query)" 0
+expect seq "Non-Querier: group kept after the leave (no query, no LMQT)" \
+    "$(igmp_grp $RTR_OUT1 $G mode)" EXCLUDE
+gmi=$(igmp_grp $RTR_OUT1 $G timer_ms)
+expect gt "Non-Querier: group timer not lowered by the leave alone (ms)" \
+    "${gmi:-0}" 1000
+
+# The querier (rcv1's address) asks Q(G): the group timer drops to LMQT
+# (0.6 s), the group goes.
+TQ=$(now_ns)
+gen rcv1 $RCV1_IF $qargs -m 300 query $G
+check "Non-Querier: querier's Q(G) counted" wait_until 1 counter_ge $RTR_OUT1 query_v3 3
+igmp_snap
+lt=$(igmp_grp $RTR_OUT1 $G timer_ms)
+expect le "group timer lowered to LMQT by the querier's Q(G) (ms)" "${lt:-99999}" 600
+check "group gone after LMQT" wait_until 1.5 mdb_gone $RTR_OUT1 $G
+expect eq "Non-Querier: still no query of its own" \
+    "$(igmp_counter $RTR_OUT1 tx_specific_query)" 0
+expect seq "still Non-Querier after the Q(G)" "$(igmp_if $RTR_OUT1 state)" Non-Querier
+
+# Takeover after the Other Querier Present Interval, counted from the
+# last query heard (the Q(G)).
+check "Querier again after OQPI" wait_until 6 igmp_state $RTR_OUT1 Querier
+T1=$(now_ns)
+dt=$(ms_between "$TQ" "$T1")
+say "Querier again $dt ms after the last query heard (OQPI 4500 ms)"
+expect ge "not before OQPI (ms)" "$dt" 4400
+expect le "soon after OQPI (ms)" "$dt" 5200
+expect seq "querier is us again" "$(igmp_if $RTR_OUT1 querier)" $RTR_Q
+sleep 0.1
+listen_stop wire
+
+# A querier with other timers: adopted from its first query.
+TA=$(now_ns)
+gen rcv1 $RCV1_IF -v 3 -q 1 -r 1 -m 500 query
+check "QRV 1 / QQI 1 querier: Non-Querier" wait_until 1 igmp_state $RTR_OUT1 Non-Querier
+oq=$(igmp_if $RTR_OUT1 other_querier_ms)
+expect le "OQPI from the adopted QRV/QQI at the first query (1500 ms)" \
+    "${oq:-99999}" 1500
+check "Querier again after the adopted OQPI" wait_until 6 igmp_state $RTR_OUT1 Querier
+dt=$(ms_between "$TA" "$(now_ns)")
+say "Querier again $dt ms after the QRV 1 / QQI 1 query (OQPI 1500 ms)"
+expect le "takeover after the adopted OQPI (ms)" "$dt" 2200
+
+# The router's general queries on the wire: none between the lower
+# query and the takeover, one at the takeover.
+gq()
+{
+	awk -v a="$1" -v b="$2" -v r="src=$RTR_Q" '
+	    { ts = ""; for (i = 1; i <= NF; i++) if ($i ~ /^ts=/) ts = substr($i, 4) }
+	    ts >= a && ts < b && index($0, " " r " ") && / type=query .*group=0\.0\.0\.0 / { n++ }
+	    END { print n + 0 }' "$WORK/wire.out"
+}
+expect eq "no general query from the Non-Querier" \
+    "$(gq $((T0 + 50000000)) $((TQ + 4400000000)))" 0
+expect ge "a general query at the takeover" "$(gq $((TQ + 4400000000)) $T1)" 1
+
+check "daemon still running" daemon_alive
+daemon_stop
+expect eq "exit status" "$DAEMON_RC" 0
+finish
