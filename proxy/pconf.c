@@ -30,8 +30,11 @@ static const struct pconf_word {
 } pconf_words[] = {
 	{ "upstream", PU_NONE, PCONF_UPSTREAM, 0, 0, 0 },
 	{ "igmp", PU_NONE, PCONF_IGMP, 0, 0, 0 },
+	{ "mld", PU_NONE, PCONF_MLD, 0, 0, 0 },
 	{ "fast-leave", PU_NONE, PCONF_FASTLEAVE, 0, 0, 0 },
 	{ "version", PU_VERSION, 0, offsetof(struct pconf_if, version), 1, 3 },
+	{ "mld-version", PU_VERSION, 0, offsetof(struct pconf_if, mld_version),
+	    1, 2 },
 	/* RFC 3376 §8.2: QQIC tops out at 31744 s. */
 	{ "query-interval", PU_SEC, 0, offsetof(struct pconf_if, qi_ms), 1,
 	    31744 },
@@ -156,13 +159,22 @@ pconf_phyint_check(const struct pconf_if *pc, char *err, size_t errlen)
 {
 	uint32_t qi = pc->qi_ms ? pc->qi_ms : 125000;
 	uint32_t qri = pc->qri_ms ? pc->qri_ms : 10000;
-	bool knobs = pc->version || pc->qi_ms || pc->qri_ms || pc->lmqi_ms ||
+	bool knobs = pc->version || pc->mld_version || pc->qi_ms || pc->qri_ms || pc->lmqi_ms ||
 	    pc->sqi_ms || pc->robustness || pc->lmqc || pc->sqc ||
 	    pc->max_groups || pc->max_per_host ||
 	    (pc->flags & PCONF_FASTLEAVE);
 
-	if (knobs && !(pc->flags & PCONF_IGMP)) {
-		snprintf(err, errlen, "phyint: querier settings need igmp");
+	if (knobs && !(pc->flags & (PCONF_IGMP | PCONF_MLD))) {
+		snprintf(err, errlen, "phyint: querier settings need igmp or "
+		    "mld");
+		return -1;
+	}
+	if (pc->version && !(pc->flags & PCONF_IGMP)) {
+		snprintf(err, errlen, "phyint: version is for igmp");
+		return -1;
+	}
+	if (pc->mld_version && !(pc->flags & PCONF_MLD)) {
+		snprintf(err, errlen, "phyint: mld-version is for mld");
 		return -1;
 	}
 	if ((pc->flags & PCONF_UPSTREAM) && knobs) {
@@ -195,8 +207,12 @@ pconf_phyint_dump(const struct pconf_if *pc, FILE *fp)
 		fprintf(fp, " upstream");
 	if (pc->flags & PCONF_IGMP)
 		fprintf(fp, " igmp");
+	if (pc->flags & PCONF_MLD)
+		fprintf(fp, " mld");
 	if (pc->version)
 		fprintf(fp, " version %d", pc->version);
+	if (pc->mld_version)
+		fprintf(fp, " mld-version %d", pc->mld_version);
 	if (pc->qi_ms)
 		fprintf(fp, " query-interval %u", pc->qi_ms / 1000);
 	if (pc->qri_ms)
@@ -270,11 +286,6 @@ pconf_acl_parse(char **av, int ac, struct pconf_acl *acl, char *err,
 	}
 	if (!have_grp) {
 		snprintf(err, errlen, "acl: missing group");
-		return -1;
-	}
-	if (acl->grp.addr.family != AF_INET) {
-		snprintf(err, errlen, "acl: the IGMP proxy is IPv4 only, no "
-		    "acl for IPv6 groups yet");
 		return -1;
 	}
 	if (have_src && acl->src.len &&

@@ -3,8 +3,9 @@
  *
  * phyint lines take the proxy role and querier knobs:
  *
- *	phyint IF upstream [igmp]
- *	phyint IF igmp [version 1|2|3] [query-interval SEC]
+ *	phyint IF upstream [igmp] [mld]
+ *	phyint IF igmp|mld [version 1|2|3] [mld-version 1|2]
+ *	    [query-interval SEC]
  *	    [query-response-interval SEC] [robustness N]
  *	    [last-member-query-interval SEC] [last-member-query-count N]
  *	    [startup-query-interval SEC] [startup-query-count N]
@@ -33,11 +34,13 @@
 #define PCONF_UPSTREAM	0x01	/* dynamic routes come in here */
 #define PCONF_IGMP	0x02	/* querier here; upstream: report */
 #define PCONF_FASTLEAVE	0x04	/* per-host tracking, immediate leave */
+#define PCONF_MLD	0x08	/* the same for IPv6, with MLD */
 
 /* The proxy knobs of one phyint line; 0 means the RFC default. */
 struct pconf_if {
 	unsigned int	 flags;
-	int		 version;	/* 1-3, default 3 */
+	int		 version;	/* IGMP 1-3, default 3 */
+	int		 mld_version;	/* MLD 1-2, default 2 */
 	uint32_t	 qi_ms;		/* query-interval, 125 s */
 	uint32_t	 qri_ms;	/* query-response-interval, 10 s */
 	uint32_t	 lmqi_ms;	/* last-member-query-interval, 1 s */

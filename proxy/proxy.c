@@ -150,10 +150,19 @@ RB_GENERATE_STATIC(ugroup_tree, ugroup, entry, ugroup_cmp)
 static struct {
 	struct pif_tree		 pifs;
 	struct ugroup_tree	 ugroups;
-	struct pif		*up4;		/* upstream, IPv4 */
+	struct pif		*up[2];		/* upstream: IPv4, IPv6 */
 	const struct conf	*conf;		/* for the acls */
-} px = { RB_INITIALIZER(&px.pifs), RB_INITIALIZER(&px.ugroups), NULL,
-    NULL };
+} px = { RB_INITIALIZER(&px.pifs), RB_INITIALIZER(&px.ugroups),
+    { NULL, NULL }, NULL };
+
+/* The upstream interface of a family, or NULL. */
+#define PX_UP(family)	px.up[(family) == AF_INET6]
+
+static const char *
+proto(const struct pif *p)
+{
+	return p->family == AF_INET6 ? "MLD" : "IGMP";
+}
 
 static void	pif_drain(struct pif *);
 static void	upstream_update(const struct inet_addr *grp);
@@ -211,10 +220,22 @@ pif_lmqi(const struct pif *p)
 	return p->cfg.lmqi_ms ? p->cfg.lmqi_ms : LMQI_DEFAULT;
 }
 
+/*
+ * The configured version as the neutral level: IGMP 1-3; MLDv1 is 2,
+ * MLDv2 3 (RFC 3810 §8 maps MLDv1 onto IGMPv2's rules).
+ */
+static int
+pif_level(const struct pif *p)
+{
+	if (p->family == AF_INET6)
+		return p->cfg.mld_version == 1 ? 2 : 3;
+	return p->cfg.version ? p->cfg.version : 3;
+}
+
 static int
 pif_version(const struct pif *p)
 {
-	int v = p->cfg.version ? p->cfg.version : 3;
+	int v = pif_level(p);
 
 	/* RFC 3376 §7.3.1: an older querier on the link sets the pace. */
 	if (p->older_version && p->older_version < v &&
@@ -233,7 +254,7 @@ pif_params(const struct pif *p, struct mdb_params *mp)
 	mp->query_resp = pif_qri(p);
 	mp->lmqi = pif_lmqi(p);
 	mp->lmqc = p->cfg.lmqc;
-	mp->version = p->cfg.version ? p->cfg.version : 3;
+	mp->version = pif_level(p);
 	mp->fast_leave = p->cfg.flags & PCONF_FASTLEAVE;
 	mp->max_groups = p->cfg.max_groups;
 	mp->max_per_host = p->cfg.max_per_host;
@@ -297,31 +318,47 @@ acl_exclusions(const struct pif *p, const struct inet_addr *grp,
 
 /* Sending queries. */
 
-static void
+/*
+ * Send a query; q->version is the neutral level (1-3).  General queries
+ * go to all hosts, specific ones to the group (RFC 3376 §4.1.12, RFC
+ * 3810 §5.1.15); MLD from our link-local address.
+ */
+static bool
 pif_send_query(struct pif *p, const struct pkt_query_tx *q, bool general)
 {
+	struct pkt_query_tx wire = *q;
 	uint8_t buf[1500];
 	struct inet_addr dst;
 	ssize_t len;
 
 	if (general)
-		inet_pton_any("224.0.0.1", &dst);
+		inet_pton_any(p->family == AF_INET6 ? "ff02::1" : "224.0.0.1",
+		    &dst);
 	else
-		dst = q->group;	/* RFC 3376 §4.1.12 */
-	len = igmp_query_encode(buf, sizeof(buf), q);
-	if (len < 0 || pktio_send(p->family, p->ifindex, &dst, buf,
+		dst = q->group;
+	if (p->family == AF_INET6) {
+		wire.version = q->version == 3 ? 2 : 1;	/* MLDv2, MLDv1 */
+		if (general)
+			inet_any(&wire.group, AF_UNSPEC);
+		len = mld_query_encode(buf, sizeof(buf), &wire, NULL, NULL);
+	} else {
+		len = igmp_query_encode(buf, sizeof(buf), &wire);
+	}
+	if (len < 0 || pktio_send_from(p->family, p->ifindex,
+	    p->family == AF_INET6 ? &p->addr : NULL, &dst, buf,
 	    (size_t)len)) {
 		p->tx_errors++;
-		log_warn("[IGMP %s] cannot send query", p->name);
-		return;
+		log_warn("[%s %s] cannot send query", proto(p), p->name);
+		return false;
 	}
 	if (general)
 		p->tx_general++;
 	else
 		p->tx_specific++;
+	return true;
 }
 
-static void
+static bool
 pif_general_query(struct pif *p)
 {
 	struct pkt_query_tx q;
@@ -332,14 +369,15 @@ pif_general_query(struct pif *p)
 	q.mrt_ms = q.version == 1 ? 0 : pif_qri(p);
 	q.qrv = (uint8_t)pif_robustness(p);
 	q.qqi = pif_qi(p) / 1000;
-	pif_send_query(p, &q, true);
+	return pif_send_query(p, &q, true);
 }
 
 /* Q(G) and Q(G,A) asked for by the database, split to fit the MTU. */
 static void
 pif_specific_queries(struct pif *p)
 {
-	size_t max = igmp_query_max_srcs(1500), off;
+	size_t max = p->family == AF_INET6 ? mld_query_max_srcs(1280) :
+	    igmp_query_max_srcs(1500), off;
 	struct mdb_query *mq;
 	struct pkt_query_tx q;
 
@@ -355,6 +393,7 @@ pif_specific_queries(struct pif *p)
 		q.qqi = pif_qi(p) / 1000;
 		if (q.version < 2) {
 			/* IGMPv1 has no group-specific query. */
+			(void)q;
 		} else if (!mq->nsrc || q.version < 3) {
 			pif_send_query(p, &q, false);
 		} else {
@@ -388,7 +427,17 @@ q_general(struct pif *p)
 {
 	uint32_t next;
 
-	pif_general_query(p);
+	/*
+	 * A new interface's IPv6 link-local address is tentative for a
+	 * moment (DAD): a startup query that cannot leave yet is tried
+	 * again a second later, not lost.
+	 */
+	if (!pif_general_query(p) && p->family == AF_INET6 &&
+	    p->startup_left > 0) {
+		p->gq_at = now_ms() + 1000;
+		timer_at(p->gq_ev, p->gq_at);
+		return;
+	}
 	if (p->startup_left > 0)
 		p->startup_left--;
 	next = p->startup_left > 0 ? (p->cfg.sqi_ms ? p->cfg.sqi_ms :
@@ -460,14 +509,14 @@ qfsm_event(struct pif *p, enum qevent ev)
 		if (qfsm[i].state != p->qstate || qfsm[i].event != ev)
 			continue;
 		if (qfsm[i].next != p->qstate)
-			log_info("[IGMP %s] %s -> %s on %s", p->name,
+			log_info("[%s %s] %s -> %s on %s", proto(p), p->name,
 			    qstate_str[p->qstate], qstate_str[qfsm[i].next],
 			    qevent_str[ev]);
 		p->qstate = qfsm[i].next;
 		qfsm[i].action(p);
 		return;
 	}
-	log_debug("[IGMP %s] %s ignored in state %s", p->name, qevent_str[ev],
+	log_debug("[%s %s] %s ignored in state %s", proto(p), p->name, qevent_str[ev],
 	    qstate_str[p->qstate]);
 }
 
@@ -545,17 +594,17 @@ upstream_set(struct pif *up, struct ugroup *ug, const struct msf *f)
 	char err[160], g[INET6_ADDRSTRLEN];
 
 	if (f->nsrc && !(srcs = calloc(f->nsrc, sizeof(*srcs)))) {
-		log_warn("[IGMP %s] upstream", up->name);
+		log_warn("[%s %s] upstream", proto(up), up->name);
 		return;
 	}
 	MSF_FOREACH(s, f)
 		srcs[n++] = s->addr;
 	if (mcfilter_set(up->ifindex, &ug->grp, f->mode == MSF_EXCLUDE ?
 	    MCF_EXCLUDE : MCF_INCLUDE, srcs, n, err, sizeof(err)))
-		log_warnx("[IGMP %s] cannot report %s upstream: %s", up->name,
+		log_warnx("[%s %s] cannot report %s upstream: %s", proto(up), up->name,
 		    inet_str(&ug->grp, g, sizeof(g)), err);
 	else
-		log_debug("[IGMP %s] upstream %s %s, %zu sources", up->name,
+		log_debug("[%s %s] upstream %s %s, %zu sources", proto(up), up->name,
 		    inet_str(&ug->grp, g, sizeof(g)), msf_mode_str[f->mode],
 		    n);
 	free(srcs);
@@ -581,12 +630,12 @@ ugroup_free(struct ugroup *ug)
 static void
 upstream_update(const struct inet_addr *grp)
 {
-	struct pif *up = px.up4, *p;
+	struct pif *up = PX_UP(grp->family), *p;
 	struct ugroup *ug;
 	struct merge m;
 	struct msf f;
 
-	if (grp->family != AF_INET || !up || !(up->role & PIF_REPORT))
+	if (!up || !(up->role & PIF_REPORT))
 		return;
 	msf_init(&f, MSF_INCLUDE);
 	if (!inet_is_linklocal_group(grp) && acl_permit(up, NULL, grp)) {
@@ -595,7 +644,7 @@ upstream_update(const struct inet_addr *grp)
 			const struct mdb_group *g;
 			struct mdb_group_info gi;
 
-			if (!(p->role & PIF_DOWN) || p->family != AF_INET ||
+			if (!(p->role & PIF_DOWN) || p->family != grp->family ||
 			    !acl_permit(p, NULL, grp))
 				continue;
 			if (!(g = mdb_group_find(p->mdb, grp)))
@@ -607,8 +656,8 @@ upstream_update(const struct inet_addr *grp)
 				acl_exclusions(p, grp, NULL, &m);
 		}
 		if (merge_result(&m, &f))
-			log_warnx("[IGMP %s] out of memory merging",
-			    up->name);
+			log_warnx("[%s %s] out of memory merging",
+			    proto(up), up->name);
 		merge_free(&m);
 	}
 	/*
@@ -729,11 +778,11 @@ pif_heard_query(struct pif *p, const struct pkt_msg *m)
 	uint64_t now = now_ms();
 	bool adopted = false;
 
-	p->rx[m->version == 1 ? RX_QUERY_V1 : m->version == 2 ?
-	    RX_QUERY_V2 : RX_QUERY_V3]++;
+	/* Counted by wire version (MLDv1 query: query_v1). */
+	p->rx[RX_QUERY_V1 + m->version - 1]++;
 	/* §7.3.1: older version querier present timeout, §8.12. */
-	if (m->version < 3) {
-		p->older_version = m->version;
+	if (m->level < 3) {
+		p->older_version = m->level;
 		p->older_until = now + (uint64_t)pif_robustness(p) *
 		    pif_qi(p) + pif_qri(p);
 	}
@@ -746,11 +795,11 @@ pif_heard_query(struct pif *p, const struct pkt_msg *m)
 	if (inet_cmp(&m->src, p->qstate == Q_NONQUERIER ? &p->querier :
 	    &p->addr) <= 0 || inet_is_any(&p->addr)) {
 		if (inet_cmp(&m->src, &p->querier))
-			log_notice("[IGMP %s] querier is now %s", p->name,
+			log_notice("[%s %s] querier is now %s", proto(p), p->name,
 			    inet_str(&m->src, (char[INET6_ADDRSTRLEN]){ 0 },
 			    INET6_ADDRSTRLEN));
 		p->querier = m->src;
-		if (m->version == 3 && ((m->q.qrv && m->q.qrv !=
+		if (m->level == 3 && ((m->q.qrv && m->q.qrv !=
 		    p->adopt_qrv) || (m->q.qqi && m->q.qqi * 1000 !=
 		    p->adopt_qi))) {
 			if (m->q.qrv)
@@ -801,14 +850,15 @@ pif_record(struct pif *p, struct mdb_rec *r, struct inet_addr *srcs)
 	}
 	r->srcs = srcs;
 	mdb_record(p->mdb, r, now_ms());
-	log_debug("[IGMP %s] %s %s", p->name, mdb_rec_str[r->type],
+	log_debug("[%s %s] %s %s", proto(p), p->name, mdb_rec_str[r->type],
 	    mdb_last_row(p->mdb));
 }
 
 void
-proxy_input(int family, const uint8_t *pkt, size_t len, int ifindex)
+proxy_input(int family, const uint8_t *pkt, size_t len,
+    const struct kern_rxinfo *rx)
 {
-	struct pif *p = pif_find(family, ifindex);
+	struct pif *p = pif_find(family, rx->ifindex);
 	struct inet_addr *srcs = NULL;
 	enum pkt_drop drop;
 	struct pkt_msg m;
@@ -816,12 +866,22 @@ proxy_input(int family, const uint8_t *pkt, size_t len, int ifindex)
 
 	if (!p || !(p->role & PIF_DOWN))
 		return;	/* the kernel's host stack answers upstream */
-	drop = igmp_decode(&m, pkt, len, 0);
+	if (family == AF_INET6) {
+		struct mld_rxinfo mrx;
+
+		mrx.src = rx->src;
+		mrx.dst = rx->dst;
+		mrx.hlim = rx->hlim;
+		mrx.ra = rx->ra;
+		drop = mld_decode(&m, pkt, len, &mrx, 0);
+	} else {
+		drop = igmp_decode(&m, pkt, len, 0);
+	}
 	if (drop != PKT_OK) {
 		p->drops[drop]++;
 		if (pkt_drop_is_error(drop))
-			log_debug("[IGMP %s] dropped message from %s: %s",
-			    p->name, inet_str(&m.src,
+			log_debug("[%s %s] dropped message from %s: %s",
+			    proto(p), p->name, inet_str(&m.src,
 			    (char[INET6_ADDRSTRLEN]){ 0 }, INET6_ADDRSTRLEN),
 			    pkt_drop_name(drop));
 		return;
@@ -837,12 +897,12 @@ proxy_input(int family, const uint8_t *pkt, size_t len, int ifindex)
 		pif_heard_query(p, &m);
 		return;
 	case PKT_REPORT_V1:
-		p->rx[RX_REPORT_V1]++;
+		p->rx[RX_REPORT_V1 + m.version - 1]++;
 		r.type = MDB_V1_REPORT;
 		pif_record(p, &r, NULL);
 		break;
 	case PKT_REPORT_V2:
-		p->rx[RX_REPORT_V2]++;
+		p->rx[RX_REPORT_V1 + m.version - 1]++;
 		r.type = MDB_V2_REPORT;
 		pif_record(p, &r, NULL);
 		break;
@@ -856,7 +916,7 @@ proxy_input(int family, const uint8_t *pkt, size_t len, int ifindex)
 		struct pkt_rec pr;
 		size_t max = len / 4 + 1;	/* bounded by the packet */
 
-		p->rx[RX_REPORT_V3]++;
+		p->rx[RX_REPORT_V1 + m.version - 1]++;
 		srcs = calloc(max, sizeof(*srcs));
 		if (!srcs)
 			return;
@@ -895,8 +955,8 @@ pif_free(struct pif *p)
 		mdb_if_destroy(p->mdb);
 	if (p->vifref && ifp)
 		iface_unref(ifp, p->family);
-	if (px.up4 == p)
-		px.up4 = NULL;
+	if (PX_UP(p->family) == p)
+		PX_UP(p->family) = NULL;
 	RB_REMOVE(pif_tree, &px.pifs, p);
 	free(p);
 }
@@ -909,11 +969,12 @@ static void
 pif_remove(struct pif *p, bool gone)
 {
 	bool down = p->role & PIF_DOWN, up = p->role & PIF_UP;
+	int family = p->family;
 	int ifindex_up = p->role & PIF_REPORT ? p->ifindex : 0;
 	struct inet_addr *grps = NULL;
 	size_t n = 0, i;
 
-	log_notice("[IGMP %s] leaving the proxy", p->name);
+	log_notice("[%s %s] leaving the proxy", proto(p), p->name);
 	if (down && p->mdb) {
 		const struct mdb_group *g;
 
@@ -938,6 +999,8 @@ pif_remove(struct pif *p, bool gone)
 		char err[160];
 
 		RB_FOREACH_SAFE(ug, ugroup_tree, &px.ugroups, next) {
+			if (ug->grp.family != family)
+				continue;
 			if (!gone && ifindex_up && mcfilter_set(ifindex_up,
 			    &ug->grp, MCF_INCLUDE, NULL, 0, err, sizeof(err)))
 				log_warnx("upstream: %s", err);
@@ -947,21 +1010,48 @@ pif_remove(struct pif *p, bool gone)
 	}
 }
 
+/*
+ * The role a phyint line gives an interface in a family, or 0: the
+ * upstream is upstream for both; igmp (IPv4) and mld (IPv6) make a
+ * downstream querier, or on the upstream report the membership.
+ */
+static unsigned int
+pif_role(const struct pconf_if *pc, int family)
+{
+	unsigned int proto = family == AF_INET6 ? PCONF_MLD : PCONF_IGMP;
+
+	if (!kern_available(family))
+		return 0;
+	if (pc->flags & PCONF_UPSTREAM)
+		return PIF_UP | (pc->flags & proto ? PIF_REPORT : 0);
+	return pc->flags & proto ? PIF_DOWN : 0;
+}
+
+/* Our address in elections: the primary IPv4 one, the link-local one. */
+static void
+pif_addr(struct pif *p, const struct iface *ifp)
+{
+	if (p->family == AF_INET6)
+		inet_from_v6(&p->addr, &ifp->ll6);
+	else
+		inet_from_v4(&p->addr, ifp->inaddr);
+}
+
 static struct pif *
-pif_create(const struct iface *ifp, const struct conf_phyint *pi)
+pif_create(const struct iface *ifp, const struct conf_phyint *pi,
+    int family)
 {
 	struct mdb_params mp;
 	struct pif *p;
 
 	if (!(p = calloc(1, sizeof(*p))))
 		return NULL;
-	p->family = AF_INET;
+	p->family = family;
 	p->ifindex = ifp->ifindex;
 	strlcpy(p->name, ifp->name, sizeof(p->name));
 	p->cfg = pi->proxy;
-	p->role = (pi->proxy.flags & PCONF_UPSTREAM) ? PIF_UP |
-	    ((pi->proxy.flags & PCONF_IGMP) ? PIF_REPORT : 0) : PIF_DOWN;
-	inet_from_v4(&p->addr, ifp->inaddr);
+	p->role = pif_role(&pi->proxy, family);
+	pif_addr(p, ifp);
 	p->gq_ev = evtimer_new(evbase, gq_timer, p);
 	p->oqp_ev = evtimer_new(evbase, oqp_timer, p);
 	p->mdb_ev = evtimer_new(evbase, mdb_timer, p);
@@ -979,19 +1069,23 @@ pif_create(const struct iface *ifp, const struct conf_phyint *pi)
 	/* Every proxy interface needs its VIF, to forward and to be asked. */
 	p->vifref = true;
 	if (iface_ref((struct iface *)ifp, p->family))
-		log_warnx("[IGMP %s] no VIF yet: the proxy cannot route here "
-		    "until a slot is free", p->name);
+		log_warnx("[%s %s] no VIF yet: the proxy cannot route here "
+		    "until a slot is free", proto(p), p->name);
 	if (p->role & PIF_DOWN) {
 		pktio_routers(p->family, p->ifindex, 1);
 		if (inet_is_any(&p->addr))
-			log_warnx("[IGMP %s] no IPv4 address: other routers "
-			    "ignore queries from 0.0.0.0", p->name);
+			log_warnx("[%s %s] no %s address: other routers "
+			    "ignore our queries", proto(p), p->name,
+			    family == AF_INET6 ? "link-local" : "IPv4");
 		qfsm_event(p, QE_START);
 	}
-	log_notice("[IGMP %s] %s%s", p->name, p->role & PIF_UP ? "upstream" :
-	    "downstream, IGMPv", p->role & PIF_UP ? (p->role & PIF_REPORT ?
-	    ", reporting membership" : "") : (p->cfg.version == 1 ? "1" :
-	    p->cfg.version == 2 ? "2" : "3"));
+	if (p->role & PIF_UP)
+		log_notice("[%s %s] upstream%s", proto(p), p->name,
+		    p->role & PIF_REPORT ? ", reporting membership" : "");
+	else
+		log_notice("[%s %s] downstream, %sv%d", proto(p), p->name,
+		    proto(p), family == AF_INET6 ? pif_level(p) - 1 :
+		    pif_level(p));
 	return p;
 }
 
@@ -1007,7 +1101,7 @@ pif_update(struct pif *p, const struct iface *ifp,
 	p->cfg = pi->proxy;
 	if (strcmp(p->name, ifp->name))
 		strlcpy(p->name, ifp->name, sizeof(p->name));
-	inet_from_v4(&p->addr, ifp->inaddr);
+	pif_addr(p, ifp);
 	if (p->mdb) {
 		pif_params(p, &mp);
 		mdb_if_set_params(p->mdb, &mp);
@@ -1017,6 +1111,41 @@ pif_update(struct pif *p, const struct iface *ifp,
 		p->gq_at = now_ms() + pif_qi(p);
 		timer_at(p->gq_ev, p->gq_at);
 	}
+}
+
+/* Give ifp the role use says in family: keep, change or create. */
+static void
+proxy_apply_iface(const struct iface *ifp, const struct conf_phyint *use,
+    int family)
+{
+	unsigned int role = pif_role(&use->proxy, family);
+	struct pif *p, *up = PX_UP(family);
+
+	if (!role)
+		return;
+	if ((role & PIF_UP) && up && up->ifindex != ifp->ifindex &&
+	    !up->mark) {
+		log_warnx("%s line %d: %s: only one upstream interface, %s is "
+		    "it", use->where.file, use->where.line, ifp->name,
+		    up->name);
+		return;
+	}
+	p = pif_find(family, ifp->ifindex);
+	if (p) {
+		if (p->role == role) {
+			p->mark = false;
+			pif_update(p, ifp, use);
+			return;
+		}
+		/* A new role is a new interface. */
+		pif_remove(p, false);
+	}
+	p = pif_create(ifp, use, family);
+	if (!p)
+		return;
+	p->mark = false;
+	if (p->role & PIF_UP)
+		PX_UP(family) = p;
 }
 
 void
@@ -1046,33 +1175,8 @@ proxy_apply(const struct conf *c)
 				use = pi;
 		if (!use || ifp->disabled || !(ifp->flags & IFF_MULTICAST))
 			continue;
-		if ((use->proxy.flags & PCONF_UPSTREAM) && px.up4 &&
-		    px.up4->ifindex != ifp->ifindex && !px.up4->mark) {
-			log_warnx("%s line %d: %s: only one upstream interface,"
-			    " %s is it", use->where.file, use->where.line,
-			    ifp->name, px.up4->name);
-			continue;
-		}
-		p = pif_find(AF_INET, ifp->ifindex);
-		if (p) {
-			unsigned int role = (use->proxy.flags &
-			    PCONF_UPSTREAM) ? PIF_UP | ((use->proxy.flags &
-			    PCONF_IGMP) ? PIF_REPORT : 0) : PIF_DOWN;
-
-			if (p->role == role) {
-				p->mark = false;
-				pif_update(p, ifp, use);
-				continue;
-			}
-			/* A new role is a new interface. */
-			pif_remove(p, false);
-		}
-		p = pif_create(ifp, use);
-		if (!p)
-			continue;
-		p->mark = false;
-		if (p->role & PIF_UP)
-			px.up4 = p;
+		proxy_apply_iface(ifp, use, AF_INET);
+		proxy_apply_iface(ifp, use, AF_INET6);
 	}
 sweep:
 	RB_FOREACH_SAFE(p, pif_tree, &px.pifs, next)
@@ -1085,13 +1189,15 @@ sweep:
 void
 proxy_iface_gone(int ifindex)
 {
-	struct pif *p = pif_find(AF_INET, ifindex);
+	int families[2] = { AF_INET, AF_INET6 }, i;
+	struct pif *p;
 
-	if (p) {
-		if (p->role & PIF_REPORT)
-			mcfilter_drop_iface(ifindex);
-		p->vifref = false;	/* the kernel dropped the VIF */
-		pif_remove(p, true);
+	mcfilter_drop_iface(ifindex);
+	for (i = 0; i < 2; i++) {
+		if ((p = pif_find(families[i], ifindex))) {
+			p->vifref = false;	/* the kernel dropped it */
+			pif_remove(p, true);
+		}
 	}
 }
 
@@ -1116,13 +1222,15 @@ proxy_querier_params(int ifindex, unsigned int *qi_sec,
 void
 proxy_iface_up(int ifindex)
 {
-	struct pif *up = px.up4;
 	struct ugroup *ug;
+	struct pif *up;
 	char err[160];
 
-	if (!up || up->ifindex != ifindex || !(up->role & PIF_REPORT))
-		return;
 	RB_FOREACH(ug, ugroup_tree, &px.ugroups) {
+		up = PX_UP(ug->grp.family);
+		if (!up || up->ifindex != ifindex ||
+		    !(up->role & PIF_REPORT))
+			continue;
 		mcfilter_set(up->ifindex, &ug->grp, MCF_INCLUDE, NULL, 0, err,
 		    sizeof(err));
 		upstream_set(up, ug, &ug->f);
@@ -1140,11 +1248,13 @@ proxy_init(void)
 {
 	RB_INIT(&px.pifs);
 	RB_INIT(&px.ugroups);
-	px.up4 = NULL;
+	px.up[0] = px.up[1] = NULL;
 	route_set_hook(proxy_oifs);
 	mcfilter_init();
 	if (kern_available(AF_INET))
 		pktio_init(AF_INET);
+	if (kern_available(AF_INET6))
+		pktio_init(AF_INET6);
 }
 
 void
@@ -1166,6 +1276,7 @@ proxy_exit(void)
 
 static const struct table_col pif_cols[] = {
 	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "PROTO", "proto", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
 	{ "ROLE", "role", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
 	{ "VER", "version", NULL, TABLE_INT, TABLE_RIGHT, 3, "-", 0 },
 	{ "STATE", "state", NULL, TABLE_STR, TABLE_LEFT, 0, "-", 0 },
@@ -1176,14 +1287,15 @@ static const struct table_col pif_cols[] = {
 	  0 },
 	{ "GROUPS", "groups", NULL, TABLE_INT, TABLE_RIGHT, 0, "-", 0 },
 };
-static const struct table_def pif_def = { pif_cols, 8 };
+static const struct table_def pif_def = { pif_cols, 9 };
 
 static const struct table_col count_cols[] = {
 	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ "PROTO", "proto", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
 	{ "COUNTER", "counter", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
 	{ "VALUE", "value", NULL, TABLE_INT, TABLE_RIGHT, 0, NULL, 0 },
 };
-static const struct table_def count_def = { count_cols, 3 };
+static const struct table_def count_def = { count_cols, 4 };
 
 static const struct table_col grp_cols[] = {
 	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
@@ -1215,12 +1327,13 @@ static const struct table_col up_cols[] = {
 static const struct table_def up_def = { up_cols, 4 };
 
 static void
-count_row(struct table *t, const char *ifname, const char *name, uint64_t v)
+count_row(struct table *t, const struct pif *p, const char *name, uint64_t v)
 {
 	if (!v)
 		return;
 	table_row(t);
-	table_cell_str(t, ifname);
+	table_cell_str(t, p->name);
+	table_cell_str(t, proto(p));
 	table_cell_str(t, name);
 	table_cell_int(t, (int64_t)v);
 }
@@ -1234,10 +1347,12 @@ show_pif(struct table *it, struct table *ct, const struct pif *p,
 
 	table_row(it);
 	table_cell_str(it, p->name);
+	table_cell_str(it, proto(p));
 	table_cell_str(it, p->role & PIF_DOWN ? "downstream" :
 	    p->role & PIF_REPORT ? "upstream, reporting" : "upstream");
 	if (p->role & PIF_DOWN) {
-		table_cell_int(it, pif_version(p));
+		/* The version on the wire: MLDv1/v2 are levels 2/3. */
+		table_cell_int(it, pif_version(p) - (p->family == AF_INET6));
 		table_cell_str(it, qstate_str[p->qstate]);
 		table_cell_str(it, inet_str(&p->querier, a, sizeof(a)));
 		if (p->gq_at)
@@ -1258,18 +1373,18 @@ show_pif(struct table *it, struct table *ct, const struct pif *p,
 	if (!(p->role & PIF_DOWN))
 		return;
 	for (i = 0; i < RX_MAX; i++)
-		count_row(ct, p->name, rx_key[i], p->rx[i]);
-	count_row(ct, p->name, "tx_general_query", p->tx_general);
-	count_row(ct, p->name, "tx_specific_query", p->tx_specific);
-	count_row(ct, p->name, "tx_error", p->tx_errors);
+		count_row(ct, p, rx_key[i], p->rx[i]);
+	count_row(ct, p, "tx_general_query", p->tx_general);
+	count_row(ct, p, "tx_specific_query", p->tx_specific);
+	count_row(ct, p, "tx_error", p->tx_errors);
 	for (i = 1; i < PKT_DROP_MAX; i++) {
 		char key[64];
 
 		snprintf(key, sizeof(key), "drop_%s",
 		    pkt_drop_key((enum pkt_drop)i));
-		count_row(ct, p->name, key, p->drops[i]);
+		count_row(ct, p, key, p->drops[i]);
 	}
-	count_row(ct, p->name, "drop_acl", p->drop_acl);
+	count_row(ct, p, "drop_acl", p->drop_acl);
 	{
 		const struct mdb_stats *st = mdb_if_stats(p->mdb);
 
@@ -1283,9 +1398,9 @@ show_pif(struct table *it, struct table *ct, const struct pif *p,
 			for (char *k = key; *k; k++)
 				*k = *k == ' ' || *k == '-' ? '_' :
 				    (char)tolower((unsigned char)*k);
-			count_row(ct, p->name, key, st->rec[i]);
+			count_row(ct, p, key, st->rec[i]);
 		}
-		count_row(ct, p->name, "fast_leave", st->fast_leaves);
+		count_row(ct, p, "fast_leave", st->fast_leaves);
 	}
 }
 
@@ -1346,16 +1461,16 @@ proxy_show(struct table_doc *doc, unsigned int flags, char *err,
 
 	(void)flags;
 	if (RB_EMPTY(&px.pifs)) {
-		snprintf(err, errlen, "no IGMP proxy interfaces configured "
-		    "(phyint IF igmp / phyint IF upstream)");
+		snprintf(err, errlen, "no IGMP/MLD proxy interfaces configured "
+		    "(phyint IF igmp|mld / phyint IF upstream)");
 		return -1;
 	}
-	it = table_new(doc, "igmp", "interfaces", "IGMP Interfaces", &pif_def,
+	it = table_new(doc, "igmp", "interfaces", "IGMP/MLD Interfaces", &pif_def,
 	    0);
-	ct = table_new(doc, "igmp", "counters", "IGMP Counters", &count_def,
+	ct = table_new(doc, "igmp", "counters", "IGMP/MLD Counters", &count_def,
 	    0);
-	gt = table_new(doc, "igmp", "groups", "IGMP Groups", &grp_def, 0);
-	st = table_new(doc, "igmp", "sources", "IGMP Sources", &src_def, 0);
+	gt = table_new(doc, "igmp", "groups", "IGMP/MLD Groups", &grp_def, 0);
+	st = table_new(doc, "igmp", "sources", "IGMP/MLD Sources", &src_def, 0);
 	ut = table_new(doc, "igmp", "upstream", "Upstream Membership",
 	    &up_def, 0);
 	RB_FOREACH(p, pif_tree, &px.pifs) {
@@ -1368,7 +1483,8 @@ proxy_show(struct table_doc *doc, unsigned int flags, char *err,
 		struct msf_src *s;
 
 		table_row(ut);
-		table_cell_str(ut, px.up4 ? px.up4->name : "?");
+		table_cell_str(ut, PX_UP(ug->grp.family) ?
+		    PX_UP(ug->grp.family)->name : "?");
 		table_cell_str(ut, inet_str(&ug->grp, g, sizeof(g)));
 		table_cell_str(ut, msf_mode_str[ug->f.mode]);
 		table_cell_list(ut);

@@ -35,8 +35,14 @@ void	proxy_apply(const struct conf *);
 void	proxy_iface_up(int ifindex);
 /* An interface is gone from the system. */
 void	proxy_iface_gone(int ifindex);
-/* A packet from the IGMP socket (IPv4 header included). */
-void	proxy_input(int family, const uint8_t *pkt, size_t len, int ifindex);
+struct kern_rxinfo;
+
+/*
+ * A packet from a routing socket: IGMP with its IPv4 header, or an MLD
+ * message with the IPv6 header facts in rx.
+ */
+void	proxy_input(int family, const uint8_t *pkt, size_t len,
+	    const struct kern_rxinfo *rx);
 /* show igmp; flags as table_doc_new().  0, or -1 with a reason. */
 int	proxy_show(struct table_doc *, unsigned int flags, char *err,
 	    size_t errlen);

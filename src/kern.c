@@ -19,6 +19,7 @@
 #include "iface.h"
 #include "kern.h"
 #include "log.h"
+#include "pkt.h"
 #include "smcrouted.h"
 
 /*
@@ -119,12 +120,21 @@ kern_read4(int fd)
 				upcall_fn(AF_INET, &up);
 			continue;
 		}
-		if (pkt_fn)
-			pkt_fn(AF_INET, buf, (size_t)len, ifindex);
+		if (pkt_fn) {
+			struct kern_rxinfo rx;
+
+			memset(&rx, 0, sizeof(rx));
+			rx.ifindex = ifindex;
+			rx.hlim = -1;
+			pkt_fn(AF_INET, buf, (size_t)len, &rx);
+		}
 	}
 }
 
-/* IPv6: an mrt6msg has im6_mbz zero where ICMPv6 has a non-zero type. */
+/*
+ * IPv6: an mrt6msg has im6_mbz zero where ICMPv6 has a non-zero type;
+ * the filter lets only MLD messages through besides the upcalls.
+ */
 static void
 kern_read6(int fd)
 {
@@ -132,14 +142,53 @@ kern_read6(int fd)
 	ssize_t len;
 
 	for (;;) {
+		char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+		    CMSG_SPACE(sizeof(int)) + CMSG_SPACE(256)];
+		struct sockaddr_in6 from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct kern_rxinfo rx;
+		struct cmsghdr *cm;
 		struct mrt6msg im;
 		struct kern_upcall up;
 
-		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		len = recvmsg(fd, &msg, MSG_DONTWAIT);
 		if (len < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				log_warn("kernel: recv");
+				log_warn("kernel: recvmsg");
 			return;
+		}
+		if (len > 0 && buf[0] != 0) {
+			if (!pkt_fn)
+				continue;
+			memset(&rx, 0, sizeof(rx));
+			rx.hlim = -1;
+			inet_from_v6(&rx.src, &from.sin6_addr);
+			inet_any(&rx.dst, AF_INET6);
+			for (cm = CMSG_FIRSTHDR(&msg); cm;
+			    cm = CMSG_NXTHDR(&msg, cm)) {
+				if (cm->cmsg_level != IPPROTO_IPV6)
+					continue;
+				if (cm->cmsg_type == IPV6_PKTINFO) {
+					struct in6_pktinfo pi;
+
+					memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+					rx.ifindex = (int)pi.ipi6_ifindex;
+					inet_from_v6(&rx.dst, &pi.ipi6_addr);
+				} else if (cm->cmsg_type == IPV6_HOPLIMIT) {
+					memcpy(&rx.hlim, CMSG_DATA(cm),
+					    sizeof(int));
+				} else if (cm->cmsg_type == IPV6_HOPOPTS) {
+					rx.ra = mld_hbh_has_ra(CMSG_DATA(cm),
+					    cm->cmsg_len - CMSG_LEN(0));
+				}
+			}
+			pkt_fn(AF_INET6, buf, (size_t)len, &rx);
+			continue;
 		}
 		if ((size_t)len < sizeof(im))
 			continue;
@@ -221,11 +270,24 @@ kern_init(int family, uint32_t table, kern_upcall_fn fn)
 	} else {
 		struct icmp6_filter filt;
 
-		/* Upcalls bypass the filter; block every ICMPv6 message. */
+		/*
+		 * Upcalls bypass the filter; of ICMPv6 only MLD is let in,
+		 * for the querier, with the facts of its IPv6 header.
+		 */
 		ICMP6_FILTER_SETBLOCKALL(&filt);
+		ICMP6_FILTER_SETPASS(MLD_LISTENER_QUERY, &filt);
+		ICMP6_FILTER_SETPASS(MLD_V1_REPORT, &filt);
+		ICMP6_FILTER_SETPASS(MLD_V1_DONE, &filt);
+		ICMP6_FILTER_SETPASS(MLD_V2_REPORT, &filt);
 		if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
-		    sizeof(filt)))
-			log_warn("kernel: ICMP6_FILTER");
+		    sizeof(filt)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+		    sizeof(one)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one,
+		    sizeof(one)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &one,
+		    sizeof(one)))
+			log_warn("kernel: MLD receive options");
 	}
 
 	ks->fd = fd;

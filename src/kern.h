@@ -35,10 +35,26 @@ struct kern_stats {
 	uint64_t		 wrong_if;
 };
 
+/*
+ * Where a received packet came from.  IPv6 packets arrive without
+ * their IPv6 header, so its facts are here (from ancillary data);
+ * IPv4 packets carry their header and only ifindex is set.
+ */
+struct kern_rxinfo {
+	int			 ifindex;
+	struct inet_addr	 src;
+	struct inet_addr	 dst;
+	int			 hlim;	/* -1: unknown */
+	bool			 ra;	/* Hop-by-Hop Router Alert */
+};
+
 typedef void (*kern_upcall_fn)(int family, const struct kern_upcall *);
-/* A received packet on the IPv4 routing socket that is not an upcall. */
+/*
+ * A packet on a routing socket that is not an upcall: IGMP on the IPv4
+ * one, MLD (and only MLD) on the IPv6 one.
+ */
 typedef void (*kern_pkt_fn)(int family, const uint8_t *, size_t,
-    int ifindex);
+    const struct kern_rxinfo *);
 
 /*
  * Take the routing table for family.  Returns 0, or -1 with errno:
