@@ -1,0 +1,1169 @@
+#!/bin/bash
+# proxy-bench.sh - IGMP proxy benchmark: smcrouted against igmpproxy
+#
+# Measures, for each daemon in turn (same topology, one daemon at a
+# time, started fresh for every phase), on the wire of the downstream
+# LAN:
+#   (a) join latency, stream already at the router: host report -> first
+#       forwarded packet
+#   (b) join latency, stream requested upstream first (an upstream
+#       source that only sends while it hears membership)
+#   (c) leave latency with fast-leave (igmpproxy: quickleave): leave ->
+#       last forwarded packet
+#   (d) leave latency without fast-leave: LMQI x LMQC + excess
+#   (e) 4 hosts on a bridge each joining 1000 groups at once with a
+#       stream on every group: time until every host has every group;
+#       daemon RSS and CPU time
+#   (e2) the same with an upstream source that sends a group only on
+#       membership
+# and prints a table.  See test/bench/README.md.
+#
+# Run as root from anywhere:  test/bench/proxy-bench.sh
+# Environment knobs (defaults): DAEMONS ("smcrouted igmpproxy"), PHASES
+# ("ac b d e e2"), CYCLES (20, for a-c), SLOW_CYCLES (8, for d), PPS
+# (1000), NGROUPS (1000, at most 1024), NHOSTS (4), GROUP_PPS (10, per
+# group in e), LEAVE_BUDGET (10 s) / SLOW_BUDGET (30 s) / LEAVE_MAX
+# (30000 ms): how long a phase waits for slow leaves, LOGLEVEL (notice),
+# KEEP=1 (keep the work directory), UPDATE_README=1 (write the table
+# into test/bench/README.md), RESULTS_FROM=FILE (only print the table of
+# the results file of an earlier KEEP=1 run), BENCH_TIMEOUT (290 s), V=1
+# (trace).
+#
+# Nothing leaves the machine: everything runs in private network
+# namespaces (unshare -m -n, named namespaces on a private tmpfs) on veth
+# pairs with 10.0.0.0/8 addresses.
+
+# Functions are called through variables and traps.
+# shellcheck disable=SC2317
+set -u
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$BENCH_DIR/../.." && pwd)
+: "${top_builddir:=$TOP}"
+: "${SMCROUTED:=$top_builddir/src/smcrouted}"
+: "${IGMPPROXY:=igmpproxy}"
+: "${DAEMONS:=smcrouted igmpproxy}"
+: "${CYCLES:=20}"
+: "${SLOW_CYCLES:=8}"
+: "${PPS:=1000}"
+: "${NGROUPS:=1000}"
+: "${NHOSTS:=4}"
+: "${GROUP_PPS:=10}"
+: "${LEAVE_BUDGET:=10}"
+: "${SLOW_BUDGET:=30}"
+: "${LEAVE_MAX:=30000}"
+: "${PHASES:=ac b d e e2}"
+: "${LOGLEVEL:=notice}"
+: "${BENCH_TIMEOUT:=290}"
+export top_builddir SMCROUTED IGMPPROXY DAEMONS CYCLES SLOW_CYCLES PPS
+export NGROUPS NHOSTS GROUP_PPS LOGLEVEL LEAVE_BUDGET SLOW_BUDGET LEAVE_MAX
+export PHASES
+
+die()
+{
+	echo "proxy-bench: $*" >&2
+	exit 1
+}
+
+# ------------------------------------------------------ outside: prepare
+
+if [ -z "${PROXY_BENCH_INNS:-}" ]; then
+	[ "$(id -u)" = 0 ] || die "must run as root"
+	for c in unshare ip mount timeout cc; do
+		command -v $c >/dev/null 2>&1 || die "needs $c"
+	done
+	if ! command -v "$IGMPPROXY" >/dev/null 2>&1 &&
+	    ! [ -x "$IGMPPROXY" ]; then
+		echo "proxy-bench: installing igmpproxy" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y igmpproxy \
+		    >/dev/null 2>&1 || echo "proxy-bench: no igmpproxy," \
+		    "comparing nothing" >&2
+	fi
+	if ! [ -x "$SMCROUTED" ]; then
+		make -C "$top_builddir" src/smcrouted >/dev/null ||
+			die "cannot build $SMCROUTED"
+	fi
+	PROXY_BENCH_INNS=1
+	export PROXY_BENCH_INNS
+	# shellcheck disable=SC2093	# the error below is for a failed exec
+	exec timeout -k 10 "$BENCH_TIMEOUT" unshare -m -n -- bash "$0" "$@"
+	die "cannot exec unshare"
+fi
+
+# ---------------------------------------------- inside our own namespace
+
+[ -n "${V:-}" ] && set -x
+mount -t tmpfs -o mode=0755 proxy-bench /run || die "cannot mount /run"
+mkdir -p /run/netns
+ip link set lo up
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/proxy-bench.XXXXXX") || die "mktemp"
+BIN=$WORK/bin
+mkdir -p "$BIN"
+DPID=
+
+cleanup()
+{
+	local rc=$? p ns
+	trap - EXIT INT TERM
+	set +x
+	# Only our own children that have not been reaped yet: their PIDs
+	# cannot have been reused by anybody else.
+	for p in $(jobs -p); do
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in $(jobs -p); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ -n "${KEEP:-}" ]; then
+		echo "work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo interrupted; exit 2' INT TERM
+
+_t0=$(date +%s%N)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+say()
+{
+	local ms=$(( ($(date +%s%N) - _t0) / 1000000 ))
+	printf '[%3d.%03d] %s\n' $((ms / 1000)) $((ms % 1000)) "$*"
+}
+
+# ------------------------------------------------------------- tools
+
+for t in wirecap upsrc joinloop mgsend mjoin; do
+	${CC:-cc} -O2 -Wall -o "$BIN/$t" "$BENCH_DIR/$t.c" ||
+		die "cannot build $t"
+done
+HAVE_IGMPPROXY=
+command -v "$IGMPPROXY" >/dev/null 2>&1 && HAVE_IGMPPROXY=1
+[ -x "$IGMPPROXY" ] && HAVE_IGMPPROXY=1
+
+# ---------------------------------------------------------- helpers
+
+nsx()
+{
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# bg NAME NS CMD...: run in the background, output in $WORK/NAME.out;
+# the PID is left in BGPID.
+bg()
+{
+	local name=$1 ns=$2
+	shift 2
+	ip netns exec "$ns" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	BGPID=$!
+}
+
+stop()
+{
+	kill -TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+wait_file()
+{
+	local i
+	for i in $(seq 1 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+sysctl_ns()
+{
+	nsx "$1" sh -c "echo $3 > /proc/sys/$(echo "$2" | tr . /)"
+}
+
+ns_add()
+{
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns" || die "ip netns add $ns"
+		ip -n "$ns" link set lo up
+		sysctl_ns "$ns" net.ipv4.conf.all.rp_filter 0
+		sysctl_ns "$ns" net.ipv4.conf.default.rp_filter 0
+		sysctl_ns "$ns" net.ipv6.conf.all.disable_ipv6 1
+		sysctl_ns "$ns" net.ipv6.conf.default.disable_ipv6 1
+	done
+}
+
+veth()
+{
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" ||
+		die "veth $2/$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+topo_del()
+{
+	local ns
+	for ns in $(ip netns list | awk '{ print $1 }'); do
+		ip netns del "$ns"
+	done
+}
+
+# The router and its upstream, common to both topologies.
+#   src:s0 10.0.0.1/24 ---- r0 10.0.0.254/24 :rtr: r1 10.0.1.254/24
+topo_common()
+{
+	ns_add src rtr
+	veth src s0 rtr r0
+	ip -n src addr add 10.0.0.1/24 dev s0
+	ip -n rtr addr add 10.0.0.254/24 dev r0
+	ip -n src route add default via 10.0.0.254
+	sysctl_ns rtr net.ipv4.ip_forward 1
+}
+
+# (a)-(d): one receiver host on the router's downstream link.
+#   rtr:r1 ---- c1:rcv 10.0.1.1/24
+topo_one()
+{
+	topo_common
+	ns_add rcv
+	veth rtr r1 rcv c1
+	ip -n rtr addr add 10.0.1.254/24 dev r1
+	ip -n rcv addr add 10.0.1.1/24 dev c1
+	ip -n rcv route add default via 10.0.1.254
+}
+
+# (e): NHOSTS hosts on a bridge (in namespace lan, snooping off: it
+# floods like a hub) behind the router.
+#   rtr:r1 ---- l0:lan:br0:p1..pN ---- eth0:h1..hN 10.0.1.N/24
+topo_lan()
+{
+	local i
+	topo_common
+	ns_add lan
+	ip -n lan link add br0 type bridge mcast_snooping 0
+	ip -n lan link set br0 up
+	veth rtr r1 lan l0
+	ip -n lan link set l0 master br0
+	ip -n rtr addr add 10.0.1.254/24 dev r1
+	for i in $(seq 1 "$NHOSTS"); do
+		ns_add "h$i"
+		veth lan "p$i" "h$i" eth0
+		ip -n lan link set "p$i" master br0
+		ip -n "h$i" addr add "10.0.1.$i/24" dev eth0
+		ip -n "h$i" route add default via 10.0.1.254
+	done
+}
+
+# ----------------------------------------------------------- daemons
+
+# conf_smcrouted fast|slow
+conf_smcrouted()
+{
+	local fl=
+	[ "$1" = fast ] && fl=" fast-leave"
+	cat >"$WORK/smcroute.conf" <<-EOF
+	phyint r0 upstream igmp
+	phyint r1 igmp$fl last-member-query-interval 1 last-member-query-count 2
+	EOF
+}
+
+conf_igmpproxy()
+{
+	{
+		[ "$1" = fast ] && echo quickleave
+		echo "phyint r0 upstream ratelimit 0 threshold 1 altnet 10.0.0.0/8"
+		echo "phyint r1 downstream ratelimit 0 threshold 1"
+		echo "phyint lo disabled"
+	} >"$WORK/igmpproxy.conf"
+}
+
+vif_count()
+{
+	nsx rtr awk 'NR > 1 { n++ } END { print n + 0 }' /proc/net/ip_mr_vif
+}
+
+# daemon_start NAME fast|slow TAG: start it in rtr, wait for its VIFs.
+daemon_start()
+{
+	local name=$1 mode=$2 tag=$3 i
+	DLOG=$WORK/$name-$tag.log
+	case $name in
+	smcrouted)
+		conf_smcrouted "$mode"
+		rm -f "$WORK/smcroute.pid"
+		ip netns exec rtr "$SMCROUTED" -n -f "$WORK/smcroute.conf" \
+		    -u "$WORK/smcroute.sock" -P "$WORK/smcroute.pid" \
+		    -l "$LOGLEVEL" >"$DLOG" 2>&1 &
+		DPID=$!
+		;;
+	igmpproxy)
+		conf_igmpproxy "$mode"
+		ip netns exec rtr "$IGMPPROXY" -n -d "$WORK/igmpproxy.conf" \
+		    >"$DLOG" 2>&1 &
+		DPID=$!
+		;;
+	esac
+	for i in $(seq 1 100); do
+		[ "$(vif_count)" -ge 2 ] && break
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if ! kill -0 "$DPID" 2>/dev/null; then
+		echo "---- $DLOG"
+		tail -n 20 "$DLOG"
+		die "$name exited at start"
+	fi
+	[ "$(vif_count)" -ge 2 ] || say "WARNING: $name has $(vif_count) VIFs"
+	# Let the startup queries go out.
+	sleep 0.3
+	say "$name running (pid $DPID, $mode)"
+}
+
+daemon_stop()
+{
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+}
+
+# proc_cpu PID: utime+stime in ms.  proc_rss PID: VmRSS, VmHWM in kB.
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+proc_cpu()
+{
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null |
+	    awk -v hz="$CLK_TCK" '{ print ($12 + $13) * 1000 / hz }'
+}
+
+proc_rss()
+{
+	awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 }
+	    END { print r + 0, h + 0 }' "/proc/$1/status" 2>/dev/null
+}
+
+# ----------------------------------------------------------- analysis
+
+# Timestamps are nanoseconds since the epoch: too long for awk's
+# doubles, so everything is taken relative to the high digits of the
+# run's start.
+HI=$(( $(date +%s%N) / 1000000000000000 ))
+
+# cycles JOINLOOP WIRECAP: one line per cycle (each cycle has a group of
+# its own):
+#   I JOIN_US LEAVE_US LEAVEKIND NQUERIES QFIRST_MS QLAST_MS NAFTER
+#   ANY_US STALE HOST_US SENT_US
+# JOIN_US: the host's report on the wire -> the first forwarded packet
+# of the live stream after it ("norep": no report seen; "none": nothing
+# forwarded while joined; "dirty": already forwarding before the
+# report).  ANY_US: the same to the first forwarded packet of any age;
+# STALE: packets forwarded after the report that had been sent more than
+# 2 ms before it (held in the kernel's unresolved-route queue and
+# flushed when the route came).  HOST_US: the host's join system call ->
+# its report on the wire (the kernel's report timer).  SENT_US: the
+# report on the wire -> the send time of that first live packet (from
+# its payload; may be negative: in flight).  LEAVE_US:
+# the leave on the wire -> the last forwarded packet (0: none after the
+# leave; "stuck:W": still forwarding when the window closed, W us after
+# the leave).  NQUERIES: group-specific queries seen after the leave,
+# QFIRST/QLAST their times after it (ms); NAFTER: packets forwarded after
+# the leave.
+cycles()
+{
+	awk -v HI="$HI" '
+	function T(s,   n) {
+		n = length(s)
+		return (substr(s, 1, n - 15) - HI) * 1e15 + substr(s, n - 14)
+	}
+	FILENAME == ARGV[1] {
+		if ($2 == "join") { k = ++nc; J[k] = T($1); cyc[$4] = k }
+		if ($2 == "leave") L[cyc[$4]] = T($1)
+		if ($2 == "end") E[cyc[$4]] = T($1)
+		next
+	}
+	/^#/ { next }
+	{ t = T($1) }
+	$2 == "udp" && $3 == "in" && ($5 in cyc) {
+		k = cyc[$5]
+		D[k, ++ND[k]] = t
+		DS[k, ND[k]] = $7 == -1 ? t : T($7)
+		next
+	}
+	$2 != "igmp" { next }
+	$3 == "out" {
+		if (($5 == "report2" || $5 == "report1") && ($6 in cyc))
+			isjoin($6, t)
+		if ($5 == "leave" && ($6 in cyc))
+			isleave($6, t, "v2leave")
+		if ($5 == "report3")
+			for (i = 7; i <= NF; i++) {
+				split($i, r, ":")
+				if (!(r[2] in cyc)) continue
+				if (r[1] == 2 || r[1] == 4) isjoin(r[2], t)
+				if ((r[1] == 3 || r[1] == 1) && r[3] == 0)
+					isleave(r[2], t, "v3TO_IN")
+			}
+		next
+	}
+	$3 == "in" && $5 == "query" && ($7 in cyc) {
+		k = cyc[$7]
+		Q[k, ++NQ[k]] = t
+	}
+	function isjoin(g, t,   k) {
+		k = cyc[g]
+		if (t >= J[k] && t < L[k] && !(k in R)) R[k] = t
+	}
+	function isleave(g, t, kind,   k) {
+		k = cyc[g]
+		if (t >= L[k] && !(k in V)) { V[k] = t; VK[k] = kind }
+	}
+	END {
+		for (k = 1; k <= nc; k++) {
+			j = fa = hd = sfu = "norep"; stale = 0
+			if (k in R) {
+				dirty = 0; first = any = -1
+				for (i = 1; i <= ND[k]; i++) {
+					d = D[k, i]
+					if (d < R[k] && d >= J[k] - 20e6)
+						dirty = 1
+					if (d < R[k] || d >= L[k])
+						continue
+					if (any < 0 || d < any)
+						any = d
+					# Sent well before the report: held
+					# in the kernel, not the live stream.
+					if (DS[k, i] < R[k] - 2e6) {
+						stale++
+						continue
+					}
+					if (first < 0 || d < first) {
+						first = d
+						sf = DS[k, i]
+					}
+				}
+				if (dirty) j = fa = "dirty"
+				else if (first < 0) j = "none"
+				else {
+					j = sprintf("%.0f", (first - R[k]) / 1e3)
+					sfu = sprintf("%.0f", (sf - R[k]) / 1e3)
+				}
+				if (!dirty)
+					fa = any < 0 ? "none" : \
+					    sprintf("%.0f", (any - R[k]) / 1e3)
+				hd = sprintf("%.0f", (R[k] - J[k]) / 1e3)
+			}
+			l = "norep"; kind = "-"; after = 0; nq = 0
+			qf = ql = -1
+			if (k in V) {
+				last = -1
+				for (i = 1; i <= ND[k]; i++) {
+					d = D[k, i]
+					if (d >= L[k] && d > last)
+						last = d
+					if (d > V[k])
+						after++
+				}
+				kind = VK[k]
+				if (last < V[k]) l = 0
+				else if (last > E[k] - 20e6)
+					l = sprintf("stuck:%.0f", (E[k] - V[k]) / 1e3)
+				else l = sprintf("%.0f", (last - V[k]) / 1e3)
+				for (i = 1; i <= NQ[k]; i++) {
+					if (Q[k, i] < V[k]) continue
+					nq++
+					if (qf < 0) qf = (Q[k, i] - V[k]) / 1e6
+					ql = (Q[k, i] - V[k]) / 1e6
+				}
+			}
+			printf "%d %s %s %s %d %.1f %.1f %d %s %d %s %s\n", k,
+			    j, l, kind, nq, qf, ql, after, fa, stale, hd, sfu
+		}
+	}' "$1" "$2"
+}
+
+# upcycles JOINLOOP WIRECAP UPSRC: (b) per cycle:
+#   I JOIN_US UP_US HOST_US
+# JOIN_US: report on the LAN -> first forwarded packet on the LAN;
+# UP_US: report on the LAN -> the upstream source heard the proxy's
+# report and started sending; HOST_US: the host's join system call ->
+# its report on the LAN.
+upcycles()
+{
+	awk -v HI="$HI" '
+	function T(s,   n) {
+		n = length(s)
+		return (substr(s, 1, n - 15) - HI) * 1e15 + substr(s, n - 14)
+	}
+	FILENAME == ARGV[1] {
+		if ($2 == "join") { k = ++nc; J[k] = T($1); cyc[$4] = k }
+		if ($2 == "leave") L[cyc[$4]] = T($1)
+		next
+	}
+	FILENAME == ARGV[3] {
+		if ($2 == "start" && ($6 in cyc)) {
+			k = cyc[$6]
+			S[k, ++NS[k]] = T($1)
+		}
+		next
+	}
+	/^#/ { next }
+	{ t = T($1) }
+	$2 == "udp" && $3 == "in" && ($5 in cyc) {
+		k = cyc[$5]
+		D[k, ++ND[k]] = t
+		next
+	}
+	$2 == "igmp" && $3 == "out" {
+		if (($5 == "report2" || $5 == "report1") && ($6 in cyc))
+			isjoin($6, t)
+		if ($5 == "report3")
+			for (i = 7; i <= NF; i++) {
+				split($i, r, ":")
+				if ((r[2] in cyc) && (r[1] == 2 || r[1] == 4))
+					isjoin(r[2], t)
+			}
+	}
+	function isjoin(g, t,   k) {
+		k = cyc[g]
+		if (t >= J[k] && t < L[k] && !(k in R)) R[k] = t
+	}
+	END {
+		for (k = 1; k <= nc; k++) {
+			j = u = hd = "norep"
+			if (k in R) {
+				first = -1; dirty = 0
+				for (i = 1; i <= ND[k]; i++) {
+					d = D[k, i]
+					if (d < R[k] && d >= J[k] - 20e6)
+						dirty = 1
+					if (d >= R[k] && d < L[k] &&
+					    (first < 0 || d < first))
+						first = d
+				}
+				if (dirty) j = "dirty"
+				else if (first < 0) j = "none"
+				else j = sprintf("%.0f", (first - R[k]) / 1e3)
+				hd = sprintf("%.0f", (R[k] - J[k]) / 1e3)
+				u = "none"
+				for (i = 1; i <= NS[k]; i++)
+					if (S[k, i] >= R[k] && S[k, i] < L[k]) {
+						u = sprintf("%.0f",
+						    (S[k, i] - R[k]) / 1e3)
+						break
+					}
+			}
+			printf "%d %s %s %s\n", k, j, u, hd
+		}
+	}' "$1" "$2" "$3"
+}
+
+# stats: values on stdin, one a line -> "N BAD MIN MEDIAN MAX"; N counts
+# the non-negative numbers, BAD the rest (-1, none, dirty, stuck).
+stats()
+{
+	local in bad
+	in=$(cat)
+	bad=$(printf '%s\n' "$in" | grep -cvE '^[0-9.]+$')
+	printf '%s\n' "$in" | grep -E '^[0-9.]+$' | sort -n | awk -v bad="$bad" '
+	    { v[++n] = $1 }
+	    END {
+		if (!n) { print 0, bad, "-", "-", "-"; exit }
+		m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		print n, bad, v[1], m, v[n]
+	    }'
+}
+
+# col N FILE: column N of a cycles file.
+col()
+{
+	awk -v c="$1" '{ print $c }' "$2"
+}
+
+# us2ms X [SCALE]: microseconds to milliseconds (SCALE 1: already ms).
+us2ms()
+{
+	awk -v x="$1" -v s="${2:-1000}" 'BEGIN { if (x == "-") print "-"; else printf "%.2f", x / s }'
+}
+
+# ------------------------------------------------------------- phases
+
+GBASE=239.10.0.0
+RES=$WORK/results	# NAME KEY VALUE lines
+: >"$RES"
+
+res()
+{
+	echo "$1 $2 $3" >>"$RES"
+}
+
+# summarize NAME KEY FILE COLUMN [unit us]: median etc. into results.
+summarize()
+{
+	local name=$1 key=$2 file=$3 c=$4 scale=${5:-1000} s
+	s=$(col "$c" "$file" | stats)
+	# shellcheck disable=SC2086
+	set -- $s
+	res "$name" "${key}_n" "$1"
+	res "$name" "${key}_bad" "$2"
+	res "$name" "${key}_min" "$(us2ms "$3" "$scale")"
+	res "$name" "${key}_med" "$(us2ms "$4" "$scale")"
+	res "$name" "${key}_max" "$(us2ms "$5" "$scale")"
+}
+
+# leave_cycles NAME TAG BASE N BUDGET: N cycles, cycle K on group
+# BASE.K with its own PPS stream from src, started PRE ms before the
+# join: join, ON ms, leave, then wait until the router has stopped
+# forwarding (quiet for 200 ms, at most LEAVE_MAX ms) while the phase is
+# younger than BUDGET seconds (after that: 300 ms, which is enough to
+# measure joins, the next cycle being on another group).  A fresh group
+# and stream each cycle, so that every join starts from a router that
+# does not forward the group, however slowly the daemon leaves.
+leave_cycles()
+{
+	local name=$1 tag=$2 base=$3 n=$4 budget=$5 k wc sp t0 adapt
+	bg "$name-$tag-wire" rcv "$BIN/wirecap" -i c1 -g "$base.0/24" \
+	    -R "$WORK/$name-$tag.ready"
+	wc=$BGPID
+	wait_file "$WORK/$name-$tag.ready" || die "wirecap not ready"
+	: >"$WORK/$name-$tag-join.out"
+	t0=$(date +%s)
+	for k in $(seq 1 "$n"); do
+		if [ $(( $(date +%s) - t0 )) -lt "$budget" ]; then
+			adapt="-q 200 -L $LEAVE_MAX"
+		else
+			adapt=
+			[ "$tag" = d ] && break	# (d) is about leaving only
+		fi
+		bg "$name-$tag-send" src "$BIN/mgsend" -i s0 -r "$PPS" -d 60 \
+		    "$base.$k" 1
+		sp=$BGPID
+		# shellcheck disable=SC2086
+		nsx rcv "$BIN/joinloop" -i c1 -n 1 -w 300 -j 300 -l 300 \
+		    $adapt "$base.$k" >>"$WORK/$name-$tag-join.out"
+		stop "$sp"
+	done
+	sleep 0.05
+	stop "$wc"
+	cycles "$WORK/$name-$tag-join.out" "$WORK/$name-$tag-wire.out" \
+	    >"$WORK/$name-$tag.cycles"
+	capture_check "$WORK/$name-$tag-wire.out"
+}
+
+# capture_check WIRECAPFILE: warn if the capture lost packets.
+capture_check()
+{
+	local d
+	d=$(sed -n 's/^# .*drops=\([0-9]*\).*/\1/p' "$1")
+	if [ "${d:-x}" != 0 ]; then
+		say "WARNING: capture $(basename "$1"): drops=${d:-?}"
+		echo "capture $(basename "$1") drops=${d:-?}" >>"$WORK/warnings"
+	fi
+}
+
+# (a) and (c): stream already at the router, fast leave.
+phase_ac()
+{
+	local name=$1
+	say "$name: (a)+(c) $CYCLES join/leave cycles, stream $PPS pps"
+	leave_cycles "$name" ac 239.1.1 "$CYCLES" "$LEAVE_BUDGET"
+	summarize "$name" a "$WORK/$name-ac.cycles" 2
+	summarize "$name" aany "$WORK/$name-ac.cycles" 9
+	summarize "$name" astale "$WORK/$name-ac.cycles" 10 1
+	summarize "$name" ahost "$WORK/$name-ac.cycles" 11
+	res "$name" a_react "$(react "$WORK/$name-ac.cycles")"
+	summarize "$name" c "$WORK/$name-ac.cycles" 3
+	summarize "$name" cpk "$WORK/$name-ac.cycles" 8 1
+	res "$name" c_stuck "$(stuck "$WORK/$name-ac.cycles")"
+	res "$name" c_kind "$(awk '$4 != "-" { print $4 }' \
+	    "$WORK/$name-ac.cycles" | sort | uniq -c |
+	    awk '{ printf "%s%s*%s", s, $2, $1; s = "," }')"
+}
+
+# (d): no fast leave.
+phase_d()
+{
+	local name=$1
+	say "$name: (d) up to $SLOW_CYCLES join/leave cycles without fast leave"
+	leave_cycles "$name" d 239.1.3 "$SLOW_CYCLES" "$SLOW_BUDGET"
+	summarize "$name" d "$WORK/$name-d.cycles" 3
+	summarize "$name" dpk "$WORK/$name-d.cycles" 8 1
+	summarize "$name" dq1 "$WORK/$name-d.cycles" 6 1
+	summarize "$name" dq2 "$WORK/$name-d.cycles" 7 1
+	res "$name" d_stuck "$(stuck "$WORK/$name-d.cycles")"
+	res "$name" d_nq "$(awk '{ print $5 }' "$WORK/$name-d.cycles" |
+	    sort | uniq -c | awk '{ printf "%s%s*%s", s, $2, $1; s = "," }')"
+}
+
+# react CYCLESFILE: "LO HI" (ms), the window in which the router's
+# reaction to a report (report on the wire -> forwarding state in
+# place) lies, if it is about constant.  In each cycle the first live
+# packet forwarded was sent SENT_US after the report and the one before
+# it, 1/PPS earlier, was not forwarded: the reaction lies between
+# SENT_US - 1/PPS and SENT_US (up to the few microseconds of transit).
+# The phase of the stream is random in each cycle, so intersecting these
+# windows narrows it down: between max(SENT_US) - 1/PPS and
+# min(SENT_US).  The most extreme tenth at each end is left out (a
+# sender or daemon delayed by the machine's load).  LO > HI means the
+# reaction time varies by more than the window.
+react()
+{
+	awk '$12 ~ /^-?[0-9]+$/ { print $12 }' "$1" | sort -n |
+	    awk -v T="$((1000000 / PPS))" '
+	    { v[++n] = $1 }
+	    END {
+		if (!n) { print "- -"; exit }
+		t = int(n / 10)
+		lo = v[n - t] - T; if (lo < 0) lo = 0
+		printf "%.2f %.2f\n", lo / 1000, v[1 + t] / 1000
+	    }'
+}
+
+# stuck CYCLESFILE: "N:MINWINDOW_MS" of the cycles still forwarding when
+# their window closed, or 0.
+stuck()
+{
+	awk '$3 ~ /^stuck:/ { split($3, a, ":"); n++
+	    if (!m || a[2] < m) m = a[2] }
+	    END { if (n) printf "%d:%.0f\n", n, m / 1000; else print 0 }' "$1"
+}
+
+# (b): stream requested upstream.
+phase_b()
+{
+	local name=$1 wc up
+	say "$name: (b) $CYCLES join/leave cycles, upstream source on demand"
+	bg "$name-b-up" src "$BIN/upsrc" -i s0 -r "$PPS" -m 1000 \
+	    -R "$WORK/$name-b-up.ready" 239.1.2.0/24
+	up=$BGPID
+	wait_file "$WORK/$name-b-up.ready" || die "upsrc not ready"
+	bg "$name-b-wire" rcv "$BIN/wirecap" -i c1 -g 239.1.2.0/24 \
+	    -R "$WORK/$name-b.ready"
+	wc=$BGPID
+	wait_file "$WORK/$name-b.ready" || die "wirecap not ready"
+	nsx rcv "$BIN/joinloop" -i c1 -n "$CYCLES" -I -j 300 -l 400 \
+	    239.1.2.1 >"$WORK/$name-b-join.out"
+	sleep 0.05
+	stop "$wc"
+	stop "$up"
+	upcycles "$WORK/$name-b-join.out" "$WORK/$name-b-wire.out" \
+	    "$WORK/$name-b-up.out" >"$WORK/$name-b.cycles"
+	capture_check "$WORK/$name-b-wire.out"
+	summarize "$name" b "$WORK/$name-b.cycles" 2
+	summarize "$name" bup "$WORK/$name-b.cycles" 3
+	summarize "$name" bhost "$WORK/$name-b.cycles" 4
+}
+
+# upstream_groups: groups the router's host stack has joined on r0 (what
+# it reports upstream), link-local ones left out.
+upstream_groups()
+{
+	nsx rtr cat /proc/net/igmp | awk '
+	    /^[0-9]/ { dev = $2; next }
+	    dev == "r0" && NF >= 3 && $1 !~ /^..0000E0$/ &&
+		$1 !~ /^E00000..$/ { n++ }
+	    END { print n + 0 }'
+}
+
+# (e): NHOSTS hosts x NGROUPS groups.  phase_e NAME: a stream on every
+# group reaches the router all along (mgsend, GROUP_PPS per group).
+# phase_e NAME demand, (e2): the upstream source sends a group only
+# while the router reports membership for it (upsrc), as a real
+# upstream would.
+phase_e()
+{
+	local name=$1 mode=${2:-flood} k=e sp i start cpu0 cpu1 rss pids=''
+	local dur=4 mfc upg
+	if [ "$mode" = demand ]; then
+		k=e2
+		say "$name: (e2) $NHOSTS hosts x $NGROUPS groups, upstream" \
+		    "source on demand, $GROUP_PPS pps per group"
+		bg "$name-$k-send" src "$BIN/upsrc" -i s0 -q -r "$GROUP_PPS" \
+		    -R "$WORK/$name-$k-up.ready" "$GBASE/22"
+		sp=$BGPID
+		wait_file "$WORK/$name-$k-up.ready" || die "upsrc not ready"
+	else
+		say "$name: (e) $NHOSTS hosts x $NGROUPS groups," \
+		    "$((NGROUPS * GROUP_PPS)) pps"
+		bg "$name-$k-send" src "$BIN/mgsend" -i s0 \
+		    -r $((NGROUPS * GROUP_PPS)) -d 60 "$GBASE" "$NGROUPS"
+		sp=$BGPID
+		sleep 3		# every flow has reached the router
+	fi
+	cpu0=$(proc_cpu "$DPID")
+	start=$(( $(date +%s%N) + 500000000 ))
+	for i in $(seq 1 "$NHOSTS"); do
+		bg "$name-$k-h$i" "h$i" "$BIN/mjoin" -i eth0 -T "$start" \
+		    -d "$dur" "$GBASE" "$NGROUPS"
+		pids="$pids $BGPID"
+	done
+	# Sample while every membership is still held.
+	sleep $((dur - 1))
+	sleep 0.5
+	cpu1=$(proc_cpu "$DPID")
+	rss=$(proc_rss "$DPID")
+	mfc=$(ip -n rtr mroute show | grep -c 'Oifs: .*r1')
+	upg=$(upstream_groups)
+	for i in $pids; do
+		wait "$i"
+	done
+	stop "$sp"
+	res "$name" "${k}_rss_kb" "${rss% *}"
+	res "$name" "${k}_hwm_kb" "${rss#* }"
+	res "$name" "${k}_cpu_ms" "$cpu1"
+	res "$name" "${k}_cpu_join_ms" "$(awk -v a="$cpu0" -v b="$cpu1" \
+	    'BEGIN { print b - a }')"
+	res "$name" "${k}_mfc_fwd" "$mfc"
+	res "$name" "${k}_upstream" "$upg"
+	for i in $(seq 1 "$NHOSTS"); do
+		for v in got all_ms p50_ms max_ms joined sockets; do
+			res "$name" "${k}_h${i}_${v%_ms}" "$(sed -n \
+			    "s/^$v=//p" "$WORK/$name-$k-h$i.out")"
+		done
+	done
+}
+
+phase_e2()
+{
+	phase_e "$1" demand
+}
+
+has_phase()
+{
+	case " $PHASES " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# Each phase has a daemon of its own, started fresh: what a slow leave
+# left behind in one phase (igmpproxy's upstream memberships, for one)
+# does not spill into the next.
+run_daemon()
+{
+	local name=$1 p
+	topo_one
+	for p in ac b d; do
+		has_phase $p || continue
+		if [ $p = d ]; then
+			daemon_start "$name" slow $p
+		else
+			daemon_start "$name" fast $p
+		fi
+		"phase_$p" "$name"
+		res "$name" "${p}_cpu_ms" "$(proc_cpu "$DPID")"
+		daemon_stop
+	done
+	topo_del
+	for p in e e2; do
+		has_phase $p || continue
+		topo_lan
+		daemon_start "$name" fast $p
+		"phase_$p" "$name"
+		daemon_stop
+		topo_del
+	done
+}
+
+if [ -n "${RESULTS_FROM:-}" ]; then
+	# Only render the table of an earlier run (its KEEP=1 results).
+	cat "$RESULTS_FROM" >"$RES" || die "cannot read $RESULTS_FROM"
+else
+	for d in $DAEMONS; do
+		if [ "$d" = igmpproxy ] && [ -z "$HAVE_IGMPPROXY" ]; then
+			say "igmpproxy not installed: skipped"
+			continue
+		fi
+		run_daemon "$d"
+	done
+fi
+
+# ------------------------------------------------------------- report
+
+# get NAME KEY: a result ("-" if none).
+get()
+{
+	awk -v n="$1" -v k="$2" '$1 == n && $2 == k {
+		v = $0; sub(/^[^ ]+ [^ ]+ /, "", v) }
+	    END { print v == "" ? "-" : v }' "$RES"
+}
+
+# stat NAME KEY: "MED [MIN-MAX] (n=N)" in ms, with the failures counted.
+stat()
+{
+	local n bad
+	n=$(get "$1" "${2}_n") bad=$(get "$1" "${2}_bad")
+	if [ "$n" = - ]; then
+		echo "-"
+		return
+	fi
+	if [ "$n" = 0 ]; then
+		echo "no value (n=0 of $bad)"
+		return
+	fi
+	printf '%s [%s-%s] (n=%s' "$(get "$1" "${2}_med")" \
+	    "$(get "$1" "${2}_min")" "$(get "$1" "${2}_max")" "$n"
+	[ "$bad" != 0 ] && printf ' of %s' $((n + bad))
+	printf ')'
+}
+
+# leave NAME KEY: like stat, plus the cycles still forwarding at the end
+# of their window.
+leave_stat()
+{
+	local st n
+	st=$(get "$1" "${2}_stuck")
+	n=$(get "$1" "${2}_n")
+	if [ "$st" != 0 ] && [ "$st" != - ]; then
+		if [ "$n" = 0 ]; then
+			printf '> %s (%s cycles, still forwarding when their window closed)' \
+			    "${st#*:}" "${st%%:*}"
+		else
+			printf '%s; the %s others still forwarding after %s ms' \
+			    "$(stat "$1" "$2")" "${st%%:*}" "${st#*:}"
+		fi
+	else
+		stat "$1" "$2"
+	fi
+}
+
+# e_summary NAME [KEY]: sets E_OK (hosts with every group), E_WORST (the
+# slowest of them, ms), E_MINGOT (fewest groups on a host).
+e_summary()
+{
+	local name=$1 k=${2:-e} i got all ok=0 worst=0 mingot=$NGROUPS
+	for i in $(seq 1 "$NHOSTS"); do
+		got=$(get "$name" "${k}_h${i}_got")
+		all=$(get "$name" "${k}_h${i}_all")
+		case $got in ''|-|*[!0-9]*) got=0 ;; esac
+		[ "$got" -lt "$mingot" ] && mingot=$got
+		if [ "$got" = "$NGROUPS" ]; then
+			ok=$((ok + 1))
+			worst=$(awk -v a="$all" -v b="$worst" \
+			    'BEGIN { print (a > b ? a : b) }')
+		fi
+	done
+	E_OK=$ok E_WORST=$worst E_MINGOT=$mingot
+}
+
+verdict()
+{
+	if ! grep -q '^smcrouted ' "$RES"; then echo -
+	elif [ "$1" = 1 ]; then echo PASS
+	else echo FAIL; fi
+}
+
+lt()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 < b + 0) }'
+}
+
+le()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }'
+}
+
+TABLE=$WORK/table.md
+{
+	names=""
+	for d in $DAEMONS; do
+		grep -q "^$d " "$RES" && names="$names $d"
+	done
+	printf '| measurement | target (smcrouted) |'
+	for d in $names; do printf ' %s |' "$d"; done
+	printf ' verdict |\n|---|---|'
+	for d in $names; do printf -- '---|'; done
+	printf -- '---|\n'
+
+	row()	# LABEL TARGET VERDICT FUNC ARGS...: FUNC NAME ARGS per daemon
+	{
+		local label=$1 target=$2 v=$3 f=$4 d
+		shift 4
+		printf '| %s | %s |' "$label" "$target"
+		for d in $names; do printf ' %s |' "$($f "$d" "$@")"; done
+		printf ' %s |\n' "$v"
+	}
+	react_ms()
+	{
+		local r lo hi
+		r=$(get "$1" a_react)
+		[ "$r" = "- -" ] || [ "$r" = - ] && { echo -; return; }
+		lo=${r% *} hi=${r#* }
+		if le "$lo" "$hi"; then
+			echo "$lo-$hi"
+		else
+			echo "varies: <= $hi in some cycles, >= $lo in others"
+		fi
+	}
+	stale_pkts()
+	{
+		echo "$(get "$1" astale_med) (max $(get "$1" astale_max))"
+	}
+	d_excess()
+	{
+		local m
+		m=$(get "$1" d_med)
+		if [ "$1" = smcrouted ] && [ "$m" != - ]; then
+			awk -v m="$m" 'BEGIN { printf "%+.2f", m - 2000 }'
+		else
+			echo "n/a"
+		fi
+	}
+	lmqt()
+	{
+		if [ "$1" = smcrouted ]; then echo "1000 x 2 = 2000"
+		else echo "fixed (not configurable)"; fi
+	}
+	queries()
+	{
+		echo "$(get "$1" d_nq) (first $(get "$1" dq1_med), last $(get "$1" dq2_med) ms after the leave)"
+	}
+	e_hosts()
+	{
+		e_summary "$1" "${2:-e}"
+		if [ "$E_OK" = "$NHOSTS" ]; then
+			echo "$E_OK/$NHOSTS, slowest host ${E_WORST} ms"
+		else
+			echo "$E_OK/$NHOSTS within 4 s (fewest groups on a host: $E_MINGOT/$NGROUPS)"
+		fi
+	}
+	e_p50()
+	{
+		local i o=
+		for i in $(seq 1 "$NHOSTS"); do
+			o="$o${o:+ / }$(get "$1" "${2:-e}_h${i}_p50")"
+		done
+		echo "$o"
+	}
+	e_kv()
+	{
+		get "$1" "$2"
+	}
+	rss()
+	{
+		echo "$(get "$1" "${2:-e}_rss_kb") kB (peak $(get "$1" "${2:-e}_hwm_kb") kB)"
+	}
+	cpu()
+	{
+		echo "$(get "$1" "${2:-e}_cpu_join_ms") ms (whole run $(get "$1" "${2:-e}_cpu_ms") ms)"
+	}
+	rss_cpu()
+	{
+		echo "$(get "$1" "${2:-e}_rss_kb") kB / $(get "$1" "${2:-e}_cpu_join_ms") ms"
+	}
+	ours=smcrouted
+	igm=igmpproxy
+	# (a)
+	if has_phase ac; then
+	am=$(get $ours a_med) im=$(get $igm a_med)
+	ok=0; lt "$am" 1 && ok=1
+	if [ "$ok" = 1 ] && [ "$im" != - ]; then
+		# No slower: the reaction windows, which do not depend on
+		# the phase of the stream, must not lie above igmpproxy's.
+		ra=$(get $ours a_react) ri=$(get $igm a_react)
+		le "${ra% *}" "${ri#* }" || ok=0
+	fi
+	row "(a) join, stream at the router: report -> first live packet, ms" \
+	    "median < 1, no slower than igmpproxy" "$(verdict $ok)" stat a
+	row "(a) router reaction window (phase-independent), ms" "" "" react_ms
+	row "(a) report -> first packet of any age, ms" "" "" stat aany
+	row "(a) stale packets flushed per join (sent > 2 ms before the report)" "" "" stale_pkts
+	row "(a) host: join() -> its report on the wire, ms" "" "" stat ahost
+	fi
+	# (b)
+	if has_phase b; then
+	ok=0; lt "$(get $ours b_med)" 30 && ok=1
+	row "(b) join via upstream: LAN report -> first packet on the LAN, ms" \
+	    "< 30" "$(verdict $ok)" stat b
+	row "(b) of which LAN report -> upstream source hears the proxy, ms" "" "" stat bup
+	fi
+	# (c)
+	if has_phase ac; then
+	ok=0; lt "$(get $ours c_med)" 20 &&
+	    [ "$(get $ours c_stuck)" = 0 ] && ok=1
+	row "(c) fast leave (igmpproxy: quickleave): leave -> last packet, ms" \
+	    "median < 20" "$(verdict $ok)" leave_stat c
+	row "(c) packets forwarded after the leave" "" "" stat cpk
+	row "(c) leave message seen" "" "" e_kv c_kind
+	fi
+	# (d)
+	if has_phase d; then
+	ok=0
+	ex=$(d_excess $ours)
+	case $ex in n/a|-) ;; *) lt "$ex" 50 && [ "$(get $ours d_stuck)" = 0 ] && ok=1 ;; esac
+	row "(d) no fast leave: LMQT (LMQI x LMQC), ms" "" "" lmqt
+	row "(d) leave -> last packet, ms" "LMQT + < 50" "$(verdict $ok)" leave_stat d
+	row "(d) excess over LMQT (median), ms" "< 50" "" d_excess
+	row "(d) group-specific queries after the leave" "" "" queries
+	fi
+	# (e)
+	if has_phase e; then
+	e_summary $ours
+	ok=0
+	[ "$E_OK" = "$NHOSTS" ] && lt "$E_WORST" 500.0001 && ok=1
+	row "(e) $NHOSTS hosts x $NGROUPS groups: hosts with every group" \
+	    "all, each within 500 ms" "$(verdict $ok)" e_hosts
+	row "(e) median group latency per host, ms" "" "" e_p50
+	row "(e) groups joined upstream (kernel, r0)" "" "" e_kv e_upstream
+	row "(e) (S,G) routes forwarding to the LAN" "" "" e_kv e_mfc_fwd
+	row "(e) daemon RSS (VmRSS) with every membership held" "" "" rss
+	row "(e) daemon CPU time (utime+stime) for the join burst" "" "" cpu
+	fi
+	# (e2)
+	if has_phase e2; then
+		e_summary $ours e2
+		ok=0
+		[ "$E_OK" = "$NHOSTS" ] && lt "$E_WORST" 500.0001 && ok=1
+		row "(e2) the same, upstream source on demand: hosts with every group" \
+		    "all, each within 500 ms" "$(verdict $ok)" e_hosts e2
+		row "(e2) median group latency per host, ms" "" "" e_p50 e2
+		row "(e2) groups joined upstream (kernel, r0)" "" "" e_kv e2_upstream
+		row "(e2) (S,G) routes forwarding to the LAN" "" "" e_kv e2_mfc_fwd
+		row "(e2) daemon RSS / CPU time for the join burst" "" "" rss_cpu e2
+	fi
+} >"$TABLE"
+
+if [ -z "${RESULTS_FROM:-}" ]; then
+	res _run header "Results ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r), CYCLES=$CYCLES PPS=$PPS, load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
+fi
+echo
+get _run header
+echo
+cat "$TABLE"
+if [ -s "$WORK/warnings" ]; then
+	echo
+	echo "WARNINGS (measurements may be incomplete):"
+	cat "$WORK/warnings"
+fi
+for d in $DAEMONS; do
+	n=$(cat "$WORK/$d"-*.log 2>/dev/null | grep -ciE 'warn|error|fail|cannot|exceed')
+	[ "${n:-0}" -gt 0 ] || continue
+	echo
+	echo "$d log: $n lines with warnings/errors, most frequent:"
+	cat "$WORK/$d"-*.log | grep -iE 'warn|error|fail|cannot|exceed' |
+	    sed 's/^[a-z]*\[[0-9]*\]: //' | sort | uniq -c | sort -rn | head -5
+done
+if [ -n "${UPDATE_README:-}" ]; then
+	README=$BENCH_DIR/README.md
+	if grep -q '^<!-- results begin -->' "$README" 2>/dev/null; then
+		awk -v t="$TABLE" '
+		    /^<!-- results begin -->/ { print; while ((getline l < t) > 0) print l; skip = 1; next }
+		    /^<!-- results end -->/ { skip = 0 }
+		    !skip' "$README" >"$WORK/README.new" &&
+		    cat "$WORK/README.new" >"$README" &&
+		    echo "table written into $README"
+	else
+		echo "no results markers in $README: not updated"
+	fi
+fi
+[ -n "${KEEP:-}" ] && cp "$RES" "$TABLE" "$WORK/" 2>/dev/null
+exit 0
