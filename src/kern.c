@@ -451,9 +451,11 @@ kern_mfc_add(const struct inet_addr *src, const struct inet_addr *grp,
 		mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
 		mc.mf6cc_mcastgrp.sin6_addr = grp->u.v6;
 		mc.mf6cc_parent = (mifi_t)iif;
+		/* Not IF_SET(): its int shift overflows for MIF 31. */
 		for (i = 0; i < MAXVIFS; i++)
 			if (ttls[i])
-				IF_SET(i, &mc.mf6cc_ifset);
+				mc.mf6cc_ifset.ifs_bits[i / NIFBITS] |=
+				    1U << (i % NIFBITS);
 		return setsockopt(ks->fd, IPPROTO_IPV6, MRT6_ADD_MFC, &mc,
 		    sizeof(mc));
 	}

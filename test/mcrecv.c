@@ -270,6 +270,19 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	setsockopt(sd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/*
+	 * Room for a few seconds of traffic, so that a receiver starved of
+	 * CPU on a loaded test machine does not drop what the router sent
+	 * (and make a lossless flow look lossy).  Past rmem_max as root.
+	 */
+	{
+		int rcvbuf = 8 * 1024 * 1024;
+
+		if (setsockopt(sd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		    sizeof(rcvbuf)))
+			setsockopt(sd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			    sizeof(rcvbuf));
+	}
 	/* Bound to the group: only datagrams sent to it are delivered. */
 	if (bind(sd, (struct sockaddr *)&grp, glen)) {
 		perror("bind");
