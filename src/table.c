@@ -136,7 +136,8 @@ sb_grow(struct sbuf *sb, size_t n)
 static void
 sb_add(struct sbuf *sb, const char *s, size_t n)
 {
-	if (sb_grow(sb, n))
+	/* Nothing to add: the buffer may not exist yet (memcpy(NULL)). */
+	if (n == 0 || sb_grow(sb, n))
 		return;
 	memcpy(sb->p + sb->len, s, n);
 	sb->len += n;
