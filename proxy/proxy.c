@@ -99,6 +99,7 @@ struct pif {
 	struct inet_addr addr;		/* ours, for the election */
 	struct inet_addr querier;	/* the current querier */
 	int		 startup_left;	/* startup queries still to send */
+	int		 tentative_retries; /* IPv6 startup query retries */
 	int		 older_version;	/* older querier heard, or 0 */
 	uint64_t	 older_until;	/* §8.12 timeout of that */
 	uint64_t	 gq_at;		/* next general query */
@@ -433,7 +434,9 @@ q_general(struct pif *p)
 	 * again a second later, not lost.
 	 */
 	if (!pif_general_query(p) && p->family == AF_INET6 &&
-	    p->startup_left > 0) {
+	    p->startup_left > 0 && p->tentative_retries < 10 &&
+	    (errno == EINVAL || errno == EADDRNOTAVAIL)) {
+		p->tentative_retries++;
 		p->gq_at = now_ms() + 1000;
 		timer_at(p->gq_ev, p->gq_at);
 		return;
@@ -849,9 +852,9 @@ pif_record(struct pif *p, struct mdb_rec *r, struct inet_addr *srcs)
 		r->nsrc = n;
 	}
 	r->srcs = srcs;
-	mdb_record(p->mdb, r, now_ms());
-	log_debug("[%s %s] %s %s", proto(p), p->name, mdb_rec_str[r->type],
-	    mdb_last_row(p->mdb));
+	if (mdb_record(p->mdb, r, now_ms()) == MDB_APPLIED)
+		log_debug("[%s %s] %s %s", proto(p), p->name,
+		    mdb_rec_str[r->type], mdb_last_row(p->mdb));
 }
 
 void
@@ -1426,7 +1429,8 @@ show_groups_of(struct table *gt, struct table *st, const struct pif *p,
 			table_cell_int(gt, (int64_t)gi.timer);
 		else
 			table_cell_null(gt);
-		table_cell_int(gt, gi.compat);
+		/* As VER: the version on the wire (MLDv1/v2 are 2/3). */
+		table_cell_int(gt, gi.compat - (p->family == AF_INET6));
 		table_cell_list(gt);
 		for (mem = mdb_member_first(grp); mem;
 		    mem = mdb_member_next(mem)) {

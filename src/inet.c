@@ -53,18 +53,24 @@ inet_is_multicast(const struct inet_addr *a)
 	return false;
 }
 
-/* RFC 4607: 232.0.0.0/8 and ff3x::/32 */
+/*
+ * RFC 4607: 232.0.0.0/8 and ff3x::/32, that is ff3x:0000::/32 (prefix
+ * length 0 in the RFC 3306 layout); ff3x:00LL:PPPP... with a unicast
+ * prefix are any-source groups.
+ */
 bool
 inet_is_ssm(const struct inet_addr *a)
 {
 	if (a->family == AF_INET)
 		return a->u.bytes[0] == 232;
 	if (a->family == AF_INET6)
-		return a->u.bytes[0] == 0xff && (a->u.bytes[1] & 0xf0) == 0x30;
+		return a->u.bytes[0] == 0xff &&
+		    (a->u.bytes[1] & 0xf0) == 0x30 && a->u.bytes[2] == 0 &&
+		    a->u.bytes[3] == 0;
 	return false;
 }
 
-/* 224.0.0.0/24 and IPv6 scopes below admin-local (ff0X:: with X < 4 ... */
+/* 224.0.0.0/24, and IPv6 scopes up to link-local (ff0X-ff3X, X <= 2). */
 bool
 inet_is_linklocal_group(const struct inet_addr *a)
 {

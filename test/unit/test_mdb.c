@@ -735,6 +735,10 @@ test_ssm(void)
 	    MDB_IGN_SSM && rec(ifp, MDB_IS_IN, "fe80::1", "ff3e::8000:1", "a",
 	    0) == MDB_APPLIED, "SSM ff3x::/32: EXCLUDE ignored, INCLUDE kept",
 	    NULL, NULL);
+	/* RFC 3306 unicast-prefix groups (ff3x:00LL:prefix) are ASM. */
+	check(rec(ifp, MDB_IS_EX, "fe80::1", "ff3e:40:2001:db8::1", "", 0) ==
+	    MDB_APPLIED, "ff3e:40:2001:db8::1 is not SSM: EXCLUDE kept",
+	    NULL, NULL);
 	check(rec(ifp, MDB_IS_EX, "fe80::1", "ff02::fb", "", 0) ==
 	    MDB_IGN_LINKLOCAL, "link-local IPv6 group ignored", NULL, NULL);
 	mdb_if_destroy(ifp);
