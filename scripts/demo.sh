@@ -16,12 +16,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: run as root (it creates network namespaces)" >&2
 	exit 1
 fi
-"$top/scripts/deps.sh"
-echo "demo: building in $build ..."
-"$top/scripts/build.sh" "$build"
-make -C "$build" -s test/mcsend test/mcrecv >/dev/null
-
 if [ -z "${DEMO_INNER:-}" ]; then
+	"$top/scripts/deps.sh"
+	echo "demo: building in $build ..."
+	"$top/scripts/build.sh" "$build"
+	make -C "$build" -s test/mcsend test/mcrecv >/dev/null
 	export DEMO_INNER=1 BUILD="$build"
 	exec unshare -m -n "$0" "$@"
 fi
