@@ -97,10 +97,11 @@ row_mfc(struct table *t, const struct mfc *m)
 	    inet_str(&m->grp, g, sizeof(g)));
 	table_cell_str(t, ifname(m->iif));
 	cells_stats(t, !kern_mfc_stats(&m->src, &m->grp, &st) ? &st : NULL);
+	/* In ifindex order, like the rules. */
 	table_cell_list(t);
-	for (vif = 0; vif < MAXVIFS; vif++)
-		if (m->ttls[vif] &&
-		    (ifp = iface_find_vif(m->grp.family, vif)))
+	IFACE_FOREACH(ifp)
+		if ((vif = iface_vif(ifp, m->grp.family)) != NO_VIF &&
+		    m->ttls[vif])
 			table_list_add(t, ifp->name);
 }
 
