@@ -421,9 +421,10 @@ kern_vif_del(struct iface *ifp, int family)
 	return rc;
 }
 
-int
-kern_mfc_add(const struct inet_addr *src, const struct inet_addr *grp,
-    int iif, const uint8_t ttls[MAXVIFS])
+/* Add (ttls given) or delete (ttls NULL) the (S,G) entry. */
+static int
+kern_mfc(const struct inet_addr *src, const struct inet_addr *grp, int iif,
+    const uint8_t *ttls)
 {
 	struct kern_sock *ks = kern_sock(grp->family);
 	int i;
@@ -439,9 +440,10 @@ kern_mfc_add(const struct inet_addr *src, const struct inet_addr *grp,
 		mc.mfcc_origin = src->u.v4;
 		mc.mfcc_mcastgrp = grp->u.v4;
 		mc.mfcc_parent = (vifi_t)iif;
-		memcpy(mc.mfcc_ttls, ttls, MAXVIFS);
-		return setsockopt(ks->fd, IPPROTO_IP, MRT_ADD_MFC, &mc,
-		    sizeof(mc));
+		if (ttls)
+			memcpy(mc.mfcc_ttls, ttls, MAXVIFS);
+		return setsockopt(ks->fd, IPPROTO_IP, ttls ? MRT_ADD_MFC :
+		    MRT_DEL_MFC, &mc, sizeof(mc));
 	} else {
 		struct mf6cctl mc;
 
@@ -452,46 +454,27 @@ kern_mfc_add(const struct inet_addr *src, const struct inet_addr *grp,
 		mc.mf6cc_mcastgrp.sin6_addr = grp->u.v6;
 		mc.mf6cc_parent = (mifi_t)iif;
 		/* Not IF_SET(): its int shift overflows for MIF 31. */
-		for (i = 0; i < MAXVIFS; i++)
+		for (i = 0; ttls && i < MAXVIFS; i++)
 			if (ttls[i])
 				mc.mf6cc_ifset.ifs_bits[i / NIFBITS] |=
 				    1U << (i % NIFBITS);
-		return setsockopt(ks->fd, IPPROTO_IPV6, MRT6_ADD_MFC, &mc,
-		    sizeof(mc));
+		return setsockopt(ks->fd, IPPROTO_IPV6, ttls ? MRT6_ADD_MFC :
+		    MRT6_DEL_MFC, &mc, sizeof(mc));
 	}
+}
+
+int
+kern_mfc_add(const struct inet_addr *src, const struct inet_addr *grp,
+    int iif, const uint8_t ttls[MAXVIFS])
+{
+	return kern_mfc(src, grp, iif, ttls);
 }
 
 int
 kern_mfc_del(const struct inet_addr *src, const struct inet_addr *grp,
     int iif)
 {
-	struct kern_sock *ks = kern_sock(grp->family);
-
-	if (ks->fd < 0) {
-		errno = EAFNOSUPPORT;
-		return -1;
-	}
-	if (grp->family == AF_INET) {
-		struct mfcctl mc;
-
-		memset(&mc, 0, sizeof(mc));
-		mc.mfcc_origin = src->u.v4;
-		mc.mfcc_mcastgrp = grp->u.v4;
-		mc.mfcc_parent = (vifi_t)iif;
-		return setsockopt(ks->fd, IPPROTO_IP, MRT_DEL_MFC, &mc,
-		    sizeof(mc));
-	} else {
-		struct mf6cctl mc;
-
-		memset(&mc, 0, sizeof(mc));
-		mc.mf6cc_origin.sin6_family = AF_INET6;
-		mc.mf6cc_origin.sin6_addr = src->u.v6;
-		mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
-		mc.mf6cc_mcastgrp.sin6_addr = grp->u.v6;
-		mc.mf6cc_parent = (mifi_t)iif;
-		return setsockopt(ks->fd, IPPROTO_IPV6, MRT6_DEL_MFC, &mc,
-		    sizeof(mc));
-	}
+	return kern_mfc(src, grp, iif, NULL);
 }
 
 int

@@ -114,18 +114,26 @@ logit(int pri, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-log_warn(const char *fmt, ...)
+/* Log fmt at pri with ": strerror(errno)" appended; errno is kept. */
+static void
+vlog_errno(int pri, const char *fmt, va_list ap)
 {
 	char buf[768];
 	int saved = errno;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	logit(pri, "%s: %s", buf, strerror(saved));
+	errno = saved;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vlog_errno(LOG_WARNING, fmt, ap);
 	va_end(ap);
-	logit(LOG_WARNING, "%s: %s", buf, strerror(saved));
-	errno = saved;
 }
 
 #define LOG_FN(name, pri)				\
@@ -147,14 +155,11 @@ LOG_FN(log_debug, LOG_DEBUG)
 void
 fatal(int code, const char *fmt, ...)
 {
-	char buf[768];
-	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vlog_errno(LOG_ERR, fmt, ap);
 	va_end(ap);
-	logit(LOG_ERR, "%s: %s", buf, strerror(saved));
 	exit(code);
 }
 
