@@ -426,6 +426,7 @@ q_start(struct pif *p)
 static void
 q_general(struct pif *p)
 {
+	uint64_t now;
 	uint32_t next;
 
 	/*
@@ -445,7 +446,14 @@ q_general(struct pif *p)
 		p->startup_left--;
 	next = p->startup_left > 0 ? (p->cfg.sqi_ms ? p->cfg.sqi_ms :
 	    pif_qi(p) / 4) : pif_qi(p);
-	p->gq_at = now_ms() + next;
+	/*
+	 * From the deadline just served, not from now: the interval does
+	 * not drift by the time it takes to wake up and send.
+	 */
+	now = now_ms();
+	p->gq_at = (p->gq_at && p->gq_at <= now ? p->gq_at : now) + next;
+	if (p->gq_at < now)
+		p->gq_at = now;
 	timer_at(p->gq_ev, p->gq_at);
 }
 
