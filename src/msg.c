@@ -14,7 +14,8 @@
 
 #include "msg.h"
 
-#define ROUTE_ARGS	"IIF [SOURCE[/LEN]] [except SRC[/LEN][,SRC...]] GROUP[/LEN] OIF [OIF ...]"
+#define ROUTE_ARGS	"IIF [SOURCE[/LEN]] [except SRC[/LEN][,SRC...]] " \
+			"GROUP[/LEN] OIF [OIF ...]"
 #define GROUP_ARGS	"IFNAME [SOURCE[/LEN]] GROUP[/LEN]"
 
 const struct msg_cmdinfo msg_cmds[] = {
