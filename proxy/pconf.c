@@ -160,8 +160,8 @@ pconf_phyint_check(const struct pconf_if *pc, char *err, size_t errlen)
 	uint32_t qi = pc->qi_ms ? pc->qi_ms : 125000;
 	uint32_t qri = pc->qri_ms ? pc->qri_ms : 10000;
 	bool knobs = pc->version || pc->mld_version || pc->qi_ms ||
-	    pc->qri_ms || pc->lmqi_ms || pc->sqi_ms || pc->robustness || pc->lmqc || pc->sqc ||
-	    pc->max_groups || pc->max_per_host ||
+	    pc->qri_ms || pc->lmqi_ms || pc->sqi_ms || pc->robustness ||
+	    pc->lmqc || pc->sqc || pc->max_groups || pc->max_per_host ||
 	    (pc->flags & PCONF_FASTLEAVE);
 
 	if (knobs && !(pc->flags & (PCONF_IGMP | PCONF_MLD))) {
