@@ -22,7 +22,7 @@
  *	lat_min_us, lat_avg_us, lat_max_us	one-way latency (CLOCK_REALTIME)
  *	first_ts, last_ts	(with -T) receive time, ns since the epoch
  *
- * The header layout is described in mcsend.c.
+ * The header layout is described in mct.h.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* struct ip_mreqn, group_req */
@@ -43,18 +43,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MCT_MAGIC	"MCT1"
-#define MCT_HDRLEN	20
+#include "mct.h"
+
 #define SEQ_WINDOW	(1UL << 24)	/* sequence numbers tracked per run */
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void
 usage(FILE *fp, const char *prog)
@@ -72,43 +63,6 @@ usage(FILE *fp, const char *prog)
 	    "  -T          also print first_ts and last_ts\n"
 	    "  -h          this help\n",
 	    prog);
-}
-
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_double(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= min && v <= max))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static uint64_t
-now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static uint32_t

@@ -1,14 +1,8 @@
 /*
  * mcsend - send numbered, timestamped UDP multicast test packets
  *
- * Used by the network tests.  Each datagram starts with a small header
- * (see struct mct_hdr in mcrecv.c, kept identical here):
- *
- *	offset 0   magic  "MCT1"
- *	offset 4   seq    uint32, network order
- *	offset 8   sec    uint64, network order, CLOCK_REALTIME seconds
- *	offset 16  nsec   uint32, network order
- *	offset 20  pad    to the requested payload length
+ * Used by the network tests.  Each datagram starts with the header
+ * described in mct.h: magic, sequence number and send time.
  *
  * CLOCK_REALTIME is shared by all network namespaces of a host, so a
  * receiver in another namespace can compute the one-way latency.
@@ -33,18 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MCT_MAGIC	"MCT1"
-#define MCT_HDRLEN	20
+#include "mct.h"
+
 #define MCT_MAXLEN	8192
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void
 usage(FILE *fp, const char *prog)
@@ -64,43 +49,6 @@ usage(FILE *fp, const char *prog)
 	    "  -q          quiet: print nothing on stdout\n"
 	    "  -h          this help\n",
 	    prog, MCT_HDRLEN, MCT_MAXLEN);
-}
-
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_double(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= min && v <= max))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static uint64_t
-now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static void
