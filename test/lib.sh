@@ -238,6 +238,18 @@ dump_state()
 	fi
 }
 
+# _descendants PID...: every process below the given ones, deepest last.
+_descendants()
+{
+	local p c
+	for p in "$@"; do
+		for c in $(pgrep -P "$p" 2>/dev/null); do
+			echo "$c"
+			_descendants "$c"
+		done
+	done
+}
+
 _cleanup()
 {
 	local rc=$? p i
@@ -258,18 +270,21 @@ _cleanup()
 		done
 		[ -f "$CONF" ] && { echo "---- $CONF ----"; cat "$CONF"; }
 	fi
-	for p in $DAEMON_PID $_bgpids; do
+	# Whole trees: "nsx NS tool &" gives the PID of a subshell, and a
+	# killed subshell would leave its tool running after the test.
+	_bgpids="$(_descendants $DAEMON_PID $_bgpids) $DAEMON_PID $_bgpids"
+	for p in $_bgpids; do
 		kill -TERM "$p" 2>/dev/null
 	done
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		local alive=
-		for p in $DAEMON_PID $_bgpids; do
+		for p in $_bgpids; do
 			kill -0 "$p" 2>/dev/null && alive=1
 		done
 		[ -z "$alive" ] && break
 		sleep 0.1
 	done
-	for p in $DAEMON_PID $_bgpids; do
+	for p in $_bgpids; do
 		kill -KILL "$p" 2>/dev/null
 	done
 	if [ -n "${KEEP:-}" ]; then
