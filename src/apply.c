@@ -190,46 +190,38 @@ apply_mroute(const struct conf_mroute *cr)
 	return any || is_wildcard(cr->iif);
 }
 
-/* Addresses in p, saturated at 2^32 (the parser caps expansion). */
-static uint64_t
-pfx_size(const struct inet_pfx *p)
-{
-	int bits = inet_maxlen(p->addr.family) - p->len;
+struct mgroup_join {
+	const struct conf_mgroup	*cg;
+	const struct iface		*ifp;
+};
 
-	return (uint64_t)1 << (bits > 32 ? 32 : bits);
+static int
+apply_mgroup_join(const struct inet_addr *s, const struct inet_addr *g,
+    void *arg)
+{
+	struct mgroup_join *mj = arg;
+	char err[160];
+
+	if (mcgroup_join(mj->ifp->ifindex, s, g, MCGROUP_CONF, err,
+	    sizeof(err)))
+		log_warnx("%s line %d: mgroup on %s: %s", mj->cg->where.file,
+		    mj->cg->where.line, mj->ifp->name, err);
+	return 0;
 }
 
 static bool
 apply_mgroup(const struct conf_mgroup *cg)
 {
+	struct mgroup_join mj = { cg, NULL };
 	struct iface *ifp;
 	bool any = false;
 
 	IFACE_FOREACH(ifp) {
-		uint64_t ns, ng, i, j;
-		struct inet_addr s, g;
-		char err[160];
-
 		if (!conf_ifname_match(cg->ifname, ifp->name))
 			continue;
 		any = true;
-		ns = cg->src.len == 0 ? 1 : pfx_size(&cg->src);
-		ng = pfx_size(&cg->grp);
-		/* The parser capped the product at CONF_EXPAND_MAX. */
-		for (i = 0; i < ns && i * ng < CONF_EXPAND_MAX; i++) {
-			s = cg->src.addr;
-			if (cg->src.len)
-				inet_add(&s, (uint32_t)i);
-			for (j = 0; j < ng; j++) {
-				g = cg->grp.addr;
-				inet_add(&g, (uint32_t)j);
-				if (mcgroup_join(ifp->ifindex, &s, &g,
-				    MCGROUP_CONF, err, sizeof(err)))
-					log_warnx("%s line %d: %s on %s: %s",
-					    cg->where.file, cg->where.line,
-					    "mgroup", ifp->name, err);
-			}
-		}
+		mj.ifp = ifp;
+		conf_mgroup_foreach(cg, apply_mgroup_join, &mj);
 	}
 	return any || is_wildcard(cg->ifname);
 }

@@ -187,56 +187,54 @@ cmd_route(const struct msg_req *req, char *err, size_t errlen)
 	return 0;
 }
 
+struct cmd_group_ctx {
+	int	 ifindex;
+	int	 join;
+	char	*err;
+	size_t	 errlen;
+};
+
+static int
+cmd_group_one(const struct inet_addr *s, const struct inet_addr *g,
+    void *arg)
+{
+	struct cmd_group_ctx *c = arg;
+
+	if (c->join)
+		return mcgroup_join(c->ifindex, s, g, MCGROUP_IPC, c->err,
+		    c->errlen);
+	return mcgroup_leave(c->ifindex, s, g, c->err, c->errlen);
+}
+
 static int
 cmd_group(const struct msg_req *req, char *err, size_t errlen)
 {
+	struct cmd_group_ctx c = { 0, req->cmd == MSG_JOIN, err, errlen };
 	struct conf_mgroup cg;
-	struct inet_addr s, g;
 	struct iface *ifp;
-	uint64_t ns, ng, i, j;
-	int n = 0;
+	int i, n = 0;
 
 	memset(&cg, 0, sizeof(cg));
 	if (check_ifname(req->argv[0], err, errlen))
 		return -1;
 	strlcpy(cg.ifname, req->argv[0], sizeof(cg.ifname));
-	i = (uint64_t)parse_sg(req, &cg.src, &cg.grp, NULL, err, errlen);
-	if ((int)i < 0)
+	i = parse_sg(req, &cg.src, &cg.grp, NULL, err, errlen);
+	if (i < 0)
 		return -1;
-	if ((int)i < req->argc) {
-		snprintf(err, errlen, "unexpected argument %s",
-		    req->argv[i]);
+	if (i < req->argc) {
+		snprintf(err, errlen, "unexpected argument %s", req->argv[i]);
 		return -1;
 	}
 	if (conf_check_mgroup(&cg, err, errlen))
 		return -1;
 
-	ns = cg.src.len ? (uint64_t)1 << (inet_maxlen(cg.src.addr.family) -
-	    cg.src.len) : 1;
-	ng = (uint64_t)1 << (inet_maxlen(cg.grp.addr.family) - cg.grp.len);
 	IFACE_FOREACH(ifp) {
 		if (!conf_ifname_match(cg.ifname, ifp->name))
 			continue;
-		for (i = 0; i < ns; i++) {
-			s = cg.src.addr;
-			if (cg.src.len)
-				inet_add(&s, (uint32_t)i);
-			for (j = 0; j < ng; j++) {
-				int rc;
-
-				g = cg.grp.addr;
-				inet_add(&g, (uint32_t)j);
-				if (req->cmd == MSG_JOIN)
-					rc = mcgroup_join(ifp->ifindex, &s, &g,
-					    MCGROUP_IPC, err, errlen);
-				else
-					rc = mcgroup_leave(ifp->ifindex, &s,
-					    &g, err, errlen);
-				if (rc)
-					return -1;
-				n++;
-			}
-		}
+		c.ifindex = ifp->ifindex;
+		if (conf_mgroup_foreach(&cg, cmd_group_one, &c))
+			return -1;
+		n++;
 	}
 	return n ? 0 : -1;
 }

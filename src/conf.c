@@ -459,6 +459,34 @@ conf_mgroup_count(const struct conf_mgroup *mg)
 }
 
 int
+conf_mgroup_foreach(const struct conf_mgroup *mg,
+    int (*fn)(const struct inet_addr *, const struct inet_addr *, void *),
+    void *arg)
+{
+	int gbits = inet_maxlen(mg->grp.addr.family) - mg->grp.len;
+	uint64_t count = conf_mgroup_count(mg), ng, i, j;
+	struct inet_addr s, g;
+	int rc;
+
+	/* conf_check_mgroup() capped count at CONF_EXPAND_MAX. */
+	if (count > CONF_EXPAND_MAX || gbits >= 64)
+		return 0;
+	ng = (uint64_t)1 << gbits;
+	for (i = 0; i < count / ng; i++) {
+		s = mg->src.addr;
+		if (mg->src.len)
+			inet_add(&s, (uint32_t)i);
+		for (j = 0; j < ng; j++) {
+			g = mg->grp.addr;
+			inet_add(&g, (uint32_t)j);
+			if ((rc = fn(&s, &g, arg)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int
 conf_check_mgroup(const struct conf_mgroup *mg, char *err, size_t errlen)
 {
 	int bits;

@@ -125,6 +125,15 @@ int		 conf_check_mgroup(const struct conf_mgroup *, char *err,
 		    size_t errlen);
 /* Number of (source, group) pairs an mgroup expands to. */
 uint64_t	 conf_mgroup_count(const struct conf_mgroup *);
+/*
+ * Call fn for each (source, group) pair of an mgroup checked with
+ * conf_check_mgroup(), sources in the outer loop; the source is the
+ * unspecified address for ASM.  Stops at fn's first non-zero return
+ * and returns it.
+ */
+int		 conf_mgroup_foreach(const struct conf_mgroup *,
+		    int (*fn)(const struct inet_addr *src,
+		    const struct inet_addr *grp, void *arg), void *arg);
 
 /* "eth+" matches every name starting with "eth"; otherwise exact. */
 int		 conf_ifname_match(const char *pattern, const char *name);
