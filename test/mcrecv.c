@@ -170,19 +170,8 @@ main(int argc, char *argv[])
 
 	memset(&grp, 0, sizeof(grp));
 	memset(&src, 0, sizeof(src));
-	if (inet_pton(AF_INET, grpstr,
-	    &((struct sockaddr_in *)&grp)->sin_addr) == 1) {
-		family = AF_INET;
-		((struct sockaddr_in *)&grp)->sin_family = AF_INET;
-		((struct sockaddr_in *)&grp)->sin_port = htons(port);
-		glen = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, grpstr,
-	    &((struct sockaddr_in6 *)&grp)->sin6_addr) == 1) {
-		family = AF_INET6;
-		((struct sockaddr_in6 *)&grp)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&grp)->sin6_port = htons(port);
-		glen = sizeof(struct sockaddr_in6);
-	} else {
+	family = mct_group(grpstr, (uint16_t)port, &grp, &glen);
+	if (family < 0) {
 		fprintf(stderr, "%s: invalid group address %s\n", argv[0],
 		    grpstr);
 		goto bad;

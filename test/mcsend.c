@@ -141,19 +141,8 @@ main(int argc, char *argv[])
 
 	memset(&dst, 0, sizeof(dst));
 	memset(&src, 0, sizeof(src));
-	if (inet_pton(AF_INET, grpstr,
-	    &((struct sockaddr_in *)&dst)->sin_addr) == 1) {
-		family = AF_INET;
-		((struct sockaddr_in *)&dst)->sin_family = AF_INET;
-		((struct sockaddr_in *)&dst)->sin_port = htons(port);
-		dlen = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, grpstr,
-	    &((struct sockaddr_in6 *)&dst)->sin6_addr) == 1) {
-		family = AF_INET6;
-		((struct sockaddr_in6 *)&dst)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&dst)->sin6_port = htons(port);
-		dlen = sizeof(struct sockaddr_in6);
-	} else {
+	family = mct_group(grpstr, (uint16_t)port, &dst, &dlen);
+	if (family < 0) {
 		fprintf(stderr, "%s: invalid group address %s\n", argv[0],
 		    grpstr);
 		goto bad;
