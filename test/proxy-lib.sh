@@ -291,12 +291,7 @@ udp_from()
 # (/proc/net/mcfilter EXC count > 0).
 mcfilter_exc()
 {
-	local ns=${4:-$RTR} idx
-	idx=$(ifindex "$ns" "$1")
-	[ -n "$idx" ] || return 1
-	proc mcfilter "$ns" | awk -v i="$idx" -v g="$(nhex4 "$3")" -v s="$(nhex4 "$2")" '
-	    NR > 1 && $1 == i && tolower($3) == g && tolower($4) == s && $6 > 0 { f = 1 }
-	    END { exit !f }'
+	_mcfilter_count 6 "$@"
 }
 
 # mcfilter_srcs IF GROUP [NS]: "INC|EXC:SOURCE ..." sorted, the group's
