@@ -1009,22 +1009,15 @@ igmp_count()
 	igmp_groups "$1" "${2:-}" | grep -vc '^224\.0\.0\.1$'
 }
 
-# _mcfilter_count COL IF SOURCE GROUP [NS]: the source's row in
-# /proc/net/mcfilter has a count above 0 in column COL (5 INC, 6 EXC).
-_mcfilter_count()
-{
-	local col=$1 ns=${5:-$RTR} idx
-	idx=$(ifindex "$ns" "$2")
-	[ -n "$idx" ] || return 1
-	proc mcfilter "$ns" | awk -v c="$col" -v i="$idx" -v g="$(nhex4 "$4")" -v s="$(nhex4 "$3")" '
-	    NR > 1 && $1 == i && tolower($3) == g && tolower($4) == s && $c > 0 { f = 1 }
-	    END { exit !f }'
-}
-
 # mcfilter_has IF SOURCE GROUP [NS]: an INCLUDE source filter entry.
 mcfilter_has()
 {
-	_mcfilter_count 5 "$@"
+	local ns=${4:-$RTR} idx
+	idx=$(ifindex "$ns" "$1")
+	[ -n "$idx" ] || return 1
+	proc mcfilter "$ns" | awk -v i="$idx" -v g="$(nhex4 "$3")" -v s="$(nhex4 "$2")" '
+	    NR > 1 && $1 == i && tolower($3) == g && tolower($4) == s && $5 > 0 { f = 1 }
+	    END { exit !f }'
 }
 
 # igmp6_has IF GROUP [NS]

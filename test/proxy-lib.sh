@@ -287,13 +287,6 @@ udp_from()
 	grep ' type=udp ' "$WORK/$1.out" | grep -c " src=$2 "
 }
 
-# mcfilter_exc IF SOURCE GROUP [NS]: an EXCLUDE source filter entry
-# (/proc/net/mcfilter EXC count > 0).
-mcfilter_exc()
-{
-	_mcfilter_count 6 "$@"
-}
-
 # mcfilter_srcs IF GROUP [NS]: "INC|EXC:SOURCE ..." sorted, the group's
 # source rows in /proc/net/mcfilter (a source counted both ways shows
 # twice).
