@@ -1231,7 +1231,7 @@ proxy_querier_params(int ifindex, unsigned int *qi_sec,
  * then set; only at link up).
  */
 void
-proxy_iface_up(int ifindex)
+proxy_iface_up(int ifindex, int family)
 {
 	struct ugroup *ug;
 	struct pif *up;
@@ -1240,7 +1240,8 @@ proxy_iface_up(int ifindex)
 	RB_FOREACH(ug, ugroup_tree, &px.ugroups) {
 		up = PX_UP(ug->grp.family);
 		if (!up || up->ifindex != ifindex ||
-		    !(up->role & PIF_REPORT))
+		    !(up->role & PIF_REPORT) ||
+		    (family != AF_UNSPEC && ug->grp.family != family))
 			continue;
 		mcfilter_set(up->ifindex, &ug->grp, MCF_INCLUDE, NULL, 0, err,
 		    sizeof(err));

@@ -31,8 +31,11 @@ void	proxy_exit(void);
  * interfaces come or go.
  */
 void	proxy_apply(const struct conf *);
-/* An interface came up: memberships made while down are set again. */
-void	proxy_iface_up(int ifindex);
+/*
+ * An interface came up, or got an IPv6 address: upstream memberships of
+ * family (AF_UNSPEC: all) are set again (see iface.h, came_up).
+ */
+void	proxy_iface_up(int ifindex, int family);
 /* An interface is gone from the system. */
 void	proxy_iface_gone(int ifindex);
 struct kern_rxinfo;

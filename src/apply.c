@@ -318,21 +318,31 @@ apply_run(bool reload)
 }
 
 /*
- * An interface came up: the kernel may have dropped the sources of
- * memberships made while it was down, so make them again.
+ * An interface came up, or got another IPv6 address: the kernel may
+ * have dropped the sources of memberships made before, so make them
+ * again (IPv6 ones only, for an address).
  */
 static void
 apply_ifaces_up(void)
 {
 	struct iface *ifp;
 
+	int family;
+
 	IFACE_FOREACH(ifp) {
-		if (!ifp->came_up)
+		if (ifp->came_up) {
+			log_info("Interface %s is up", ifp->name);
+			family = AF_UNSPEC;
+		} else if (ifp->addr6_added) {
+			log_debug("Interface %s has a new IPv6 address",
+			    ifp->name);
+			family = AF_INET6;
+		} else {
 			continue;
-		ifp->came_up = false;
-		log_info("Interface %s is up", ifp->name);
-		mcgroup_rejoin_iface(ifp->ifindex);
-		proxy_iface_up(ifp->ifindex);
+		}
+		ifp->came_up = ifp->addr6_added = false;
+		mcgroup_rejoin_iface(ifp->ifindex, family);
+		proxy_iface_up(ifp->ifindex, family);
 	}
 }
 

@@ -278,6 +278,12 @@ iface_vif_retry(void)
 		evtimer_add(nl.retry, &tv);
 }
 
+static bool
+iface_running(unsigned int flags)
+{
+	return (flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+}
+
 static struct iface *
 iface_get(const char *name, int ifindex)
 {
@@ -318,6 +324,8 @@ iface_refresh(iface_gone_fn gone_fn)
 		ifp->seen = false;
 		ifp->inaddr.s_addr = 0;
 		memset(&ifp->ll6, 0, sizeof(ifp->ll6));
+		ifp->naddr6_was = ifp->naddr6;
+		ifp->naddr6 = 0;
 	}
 	for (ifa = list; ifa; ifa = ifa->ifa_next) {
 		unsigned int idx = if_nametoindex(ifa->ifa_name);
@@ -328,9 +336,13 @@ iface_refresh(iface_gone_fn gone_fn)
 		if (!ifp)
 			continue;
 		ifp->seen = true;
-		/* Down to up: the kernel may have dropped SSM sources. */
-		if (ifp->known && !(ifp->flags & IFF_UP) &&
-		    (ifa->ifa_flags & IFF_UP))
+		/*
+		 * Not running to running (up, and with carrier): the
+		 * kernel may have dropped SSM sources, IPv6 ones even when
+		 * only the carrier came, after the administrative up.
+		 */
+		if (ifp->known && !iface_running(ifp->flags) &&
+		    iface_running(ifa->ifa_flags))
 			ifp->came_up = true;
 		ifp->flags = ifa->ifa_flags;
 		if (!ifa->ifa_addr)
@@ -342,13 +354,17 @@ iface_refresh(iface_gone_fn gone_fn)
 			struct sockaddr_in6 *sin6 =
 			    (struct sockaddr_in6 *)ifa->ifa_addr;
 
+			ifp->naddr6++;
 			if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr))
 				ifp->ll6 = sin6->sin6_addr;
 		}
 	}
 	freeifaddrs(list);
-	IFACE_FOREACH(ifp)
+	IFACE_FOREACH(ifp) {
+		if (ifp->known && ifp->naddr6 > ifp->naddr6_was)
+			ifp->addr6_added = true;
 		ifp->known = true;
+	}
 
 	RB_FOREACH_SAFE(ifp, iface_tree, &ifaces, next) {
 		if (ifp->seen)

@@ -32,7 +32,17 @@ struct iface {
 	bool		 mrdisc;	/* phyint IF mrdisc */
 	bool		 seen;		/* iface_refresh() mark */
 	bool		 known;		/* seen by an earlier refresh */
-	bool		 came_up;	/* went from down to up; cleared by user */
+	/*
+	 * Set by iface_refresh(), cleared by the user: the interface began
+	 * to run (up, with carrier), or got another IPv6 address.  Either
+	 * way the kernel may have lost the sources of SSM memberships on
+	 * it (its IPv6 side re-installs memberships then, and in Linux 6.1
+	 * to 6.18 a source list can be lost in it).
+	 */
+	bool		 came_up;
+	bool		 addr6_added;
+	int		 naddr6;	/* IPv6 addresses at the last refresh */
+	int		 naddr6_was;	/* and at the one before */
 };
 
 RB_HEAD(iface_tree, iface);

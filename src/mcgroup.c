@@ -266,12 +266,13 @@ mcgroup_sweep(void)
 }
 
 void
-mcgroup_rejoin_iface(int ifindex)
+mcgroup_rejoin_iface(int ifindex, int family)
 {
 	struct mcgroup *g;
 
 	RB_FOREACH(g, mcgroup_tree, &groups) {
-		if (g->ifindex != ifindex || !g->sock)
+		if (g->ifindex != ifindex || !g->sock ||
+		    (family != AF_UNSPEC && g->grp.family != family))
 			continue;
 		mcsock_op(g->sock, 0, g);
 		if (mcsock_op(g->sock, 1, g))

@@ -41,8 +41,11 @@ int		 mcgroup_leave(int ifindex, const struct inet_addr *src,
 /* Reload: mark those of origin, re-join keeps, sweep leaves the rest. */
 void		 mcgroup_mark(unsigned int origin);
 void		 mcgroup_sweep(void);
-/* Leave and join again every membership on ifindex (it came up). */
-void		 mcgroup_rejoin_iface(int ifindex);
+/*
+ * Leave and join again every membership of family (AF_UNSPEC: all) on
+ * ifindex (see iface.h, came_up).
+ */
+void		 mcgroup_rejoin_iface(int ifindex, int family);
 /* Leave every membership on ifindex (the interface is gone). */
 void		 mcgroup_drop_iface(int ifindex);
 
