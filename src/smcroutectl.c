@@ -73,6 +73,7 @@ TAILQ_HEAD(jobq, job);
 struct ctl {
 	const char		*prog;
 	char			 sockpath[SUN_PATH_MAX];
+	const char		*ident;		/* -i NAME: the daemon's syslog tag */
 	int			 uflag;		/* -u given */
 	int			 batch;
 	int			 detail;
@@ -354,6 +355,14 @@ job_line(struct ctl *ctl, char *line, int lineno)
 	job_words(ctl, j, argc, argv);
 }
 
+/* Where to read why a daemon that was started is not there. */
+static void
+ctl_log_hint(struct ctl *ctl)
+{
+	warnmsg(ctl, 0, "If it was started, its log says why it stopped: "
+	    "journalctl -t %s, syslog, or its stderr with -n", ctl->ident);
+}
+
 static int
 ctl_connect(struct ctl *ctl)
 {
@@ -378,6 +387,7 @@ ctl_connect(struct ctl *ctl)
 			if (!ctl->uflag)
 				warnmsg(ctl, 0, "The daemon may be running "
 				    "with another -i NAME");
+			ctl_log_hint(ctl);
 			break;
 		case EACCES:
 		case EPERM:
@@ -386,6 +396,7 @@ ctl_connect(struct ctl *ctl)
 			break;
 		case ECONNREFUSED:
 			warnmsg(ctl, 0, "Daemon not running");
+			ctl_log_hint(ctl);
 			break;
 		default:
 			warnmsg(ctl, 0, "Cannot connect to daemon at %s: %s",
@@ -783,6 +794,7 @@ main(int argc, char *argv[])
 		}
 	}
 
+	ctl.ident = ident;
 	if (sockfile) {
 		ctl.uflag = 1;
 		len = snprintf(ctl.sockpath, sizeof(ctl.sockpath), "%s",

@@ -201,33 +201,62 @@ daemon_exit(void)
 	event_base_loopbreak(evbase);
 }
 
+/*
+ * Take the routing table of each family the kernel can route.  A
+ * family the kernel lacks is said once, with the option it needs; with
+ * neither there is nothing to do, as with a table held by another
+ * router: exit 69.
+ */
 static void
 kern_start(void)
 {
-	int families[2] = { AF_INET, AF_INET6 }, i;
+	static const struct {
+		int		 family;
+		const char	*name;
+		const char	*option;
+	} fam[] = {
+		{ AF_INET, "IPv4", "CONFIG_IP_MROUTE" },
+		{ AF_INET6, "IPv6", "CONFIG_IPV6_MROUTE" },
+	};
+	size_t i;
+	int up = 0;
 
-	for (i = 0; i < 2; i++) {
-		const char *name = i ? "IPv6" : "IPv4";
-
-		if (!kern_init(families[i], opts.table, route_upcall))
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		if (!kern_init(fam[i].family, opts.table, route_upcall)) {
+			up++;
 			continue;
-		if (errno == EADDRINUSE)
-			fatalx(EX_UNAVAILABLE, "%s multicast routing table %u is "
-			    "already in use: is another multicast routing "
+		}
+		switch (errno) {
+		case EADDRINUSE:
+			fatalx(EX_UNAVAILABLE, "%s multicast routing table %u "
+			    "is already in use: is another multicast routing "
 			    "daemon (igmpproxy, mcproxy, pimd, smcrouted) "
 			    "running?  Use -t to choose another table.",
-			    name, opts.table);
-		if (errno == ENOTSUP)
+			    fam[i].name, opts.table);
+			break;
+		case ENOTSUP:
 			fatalx(EX_PROTOCOL, "Cannot select %s multicast "
-			    "routing table %u: the kernel needs "
-			    "CONFIG_IP%s_MROUTE_MULTIPLE_TABLES", name,
-			    opts.table, i ? "V6" : "");
-		if (i == 0)
-			fatal(EX_PROTOCOL, "Cannot start IPv4 multicast "
-			    "routing: no multicast routing in the kernel?");
-		log_notice("IPv6 multicast routing not available (%s), "
-		    "running IPv4 only", strerror(errno));
+			    "routing table %u: the kernel needs %s_MULTIPLE_"
+			    "TABLES", fam[i].name, opts.table, fam[i].option);
+			break;
+		case ENOPROTOOPT:
+			log_notice("This kernel has no %s multicast routing "
+			    "(%s is not set): %s routes and groups are off",
+			    fam[i].name, fam[i].option, fam[i].name);
+			break;
+		case EAFNOSUPPORT:
+			log_notice("%s is disabled in this kernel: %s routes "
+			    "and groups are off", fam[i].name, fam[i].name);
+			break;
+		default:
+			log_warn("Cannot start %s multicast routing, %s routes "
+			    "and groups are off", fam[i].name, fam[i].name);
+			break;
+		}
 	}
+	if (!up)
+		fatalx(EX_UNAVAILABLE, "No multicast routing at all: the "
+		    "kernel needs CONFIG_IP_MROUTE or CONFIG_IPV6_MROUTE");
 }
 
 static void

@@ -139,7 +139,8 @@ wait "$pid"
 pid=
 
 # Connection errors
-expect "no daemon, -u" 1 "" "smcroutectl: Daemon not running? No socket $sock\n" --
+expect "no daemon, -u" 1 "" "smcroutectl: Daemon not running? No socket $sock
+smcroutectl: If it was started, its log says why it stopped: journalctl -t smcroute, syslog, or its stderr with -n\n" --
 "$CTL" -i "nosuch.$$" show >"$dir/out" 2>"$dir/err"
 rc=$?
 [ $rc -eq 1 ] || { echo "FAIL: -i nosuch: exit $rc"; fail=1; }
@@ -147,7 +148,8 @@ grep -q "^smcroutectl: Daemon not running? No socket /.*/nosuch.$$.sock$" "$dir/
 grep -q "^smcroutectl: The daemon may be running with another -i NAME$" "$dir/err" ||
 	{ echo "FAIL: -i nosuch"; cat "$dir/err"; fail=1; }
 python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('$sock')" 2>/dev/null &&
-	expect "stale socket" 1 "" "smcroutectl: Daemon not running\n" -- show
+	expect "stale socket" 1 "" "smcroutectl: Daemon not running
+smcroutectl: If it was started, its log says why it stopped: journalctl -t smcroute, syslog, or its stderr with -n\n" -- show
 rm -f "$sock"
 long=$dir/$(printf 'x%.0s' $(seq 1 120))
 "$CTL" -u "$long" show >/dev/null 2>"$dir/err"
