@@ -59,11 +59,6 @@ other_alive()
 	kill -0 "$pid" 2>/dev/null
 }
 
-not()
-{
-	! "$@"
-}
-
 # has TEXT NEEDLE: TEXT contains NEEDLE.
 has()
 {

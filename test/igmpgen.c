@@ -50,10 +50,12 @@
  *					IFNAME, one line each, until -d, -n
  *					or SIGTERM; with -U GROUP also every
  *					UDP datagram to GROUP (type=udp,
- *					seq= mcsend's number or -1)
+ *					seq= mcsend's number or -1, sts=
+ *					its time of sending in ns)
  *
  * listen prints key=value words per message: t (ms since start), ts
- * (CLOCK_REALTIME ns, comparable across namespaces), dir (in, or out:
+ * (CLOCK_REALTIME ns of the kernel's arrival, comparable across
+ * namespaces), dir (in, or out:
  * sent by this host), src, dst, ttl, ra, len (IGMP message), type
  * (query, report_v1, report_v2, leave, report_v3, or drop with reason=
  * the codec's drop key), then for a query version, group, mrt_ms, qrv,
@@ -774,13 +776,14 @@ print_srcs(const struct pkt_srcs *s)
 }
 
 static void
-print_msg(const uint8_t *pkt, size_t len, double t0, bool out)
+print_msg(const uint8_t *pkt, size_t len, double t0, bool out,
+    const struct timespec *rxts)
 {
 	struct pkt_msg m;
 	struct timespec ts;
 	enum pkt_drop d;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	ts = *rxts;
 	d = igmp_decode(&m, pkt, len, PKT_RX_RA_NONE);
 	printf("t=%ld ts=%lld%09ld dir=%s src=%s dst=%s ttl=%d ra=%d len=%zu",
 	    (long)((now_sec(CLOCK_MONOTONIC) - t0) * 1000),
@@ -827,15 +830,19 @@ print_msg(const uint8_t *pkt, size_t len, double t0, bool out)
 
 /* A datagram to the -U group: mcsend's sequence number if it has one. */
 static void
-print_udp(const uint8_t *pkt, size_t len, double t0, bool out)
+print_udp(const uint8_t *pkt, size_t len, double t0, bool out,
+    const struct timespec *rxts)
 {
 	size_t hlen = (size_t)(pkt[0] & 0x0f) * 4;
 	const uint8_t *d = pkt + hlen + 8;
 	struct inet_addr s, g;
 	struct timespec ts;
 	long seq = -1;
+	uint64_t ssec = 0;
+	uint32_t snsec = 0;
+	int i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	ts = *rxts;
 	inet_any(&s, AF_INET);
 	inet_any(&g, AF_INET);
 	memcpy(s.u.bytes, pkt + 12, 4);
@@ -843,10 +850,18 @@ print_udp(const uint8_t *pkt, size_t len, double t0, bool out)
 	if (len >= hlen + 8 + 8 && !memcmp(d, "MCT1", 4))
 		seq = (long)((uint32_t)d[4] << 24 | (uint32_t)d[5] << 16 |
 		    (uint32_t)d[6] << 8 | d[7]);
+	/* mcsend's own time of sending: seconds (64 bits), nanoseconds. */
+	if (seq >= 0 && len >= hlen + 8 + 20) {
+		for (i = 0; i < 8; i++)
+			ssec = ssec << 8 | d[8 + i];
+		for (i = 0; i < 4; i++)
+			snsec = snsec << 8 | d[16 + i];
+	}
 	printf("t=%ld ts=%lld%09ld dir=%s src=%s dst=%s ttl=%d type=udp "
-	    "seq=%ld\n", (long)((now_sec(CLOCK_MONOTONIC) - t0) * 1000),
+	    "seq=%ld sts=%llu%09u\n",
+	    (long)((now_sec(CLOCK_MONOTONIC) - t0) * 1000),
 	    (long long)ts.tv_sec, ts.tv_nsec, out ? "out" : "in", astr(&s),
-	    astr(&g), pkt[8], seq);
+	    astr(&g), pkt[8], seq, (unsigned long long)ssec, snsec);
 }
 
 static int
@@ -856,7 +871,12 @@ cmd_listen(void)
 	struct sockaddr_ll sll;
 	double t0 = now_sec(CLOCK_MONOTONIC), end = t0 + o.duration;
 	long seen = 0;
-	int fd;
+	int fd, one = 1;
+	char cbuf[CMSG_SPACE(sizeof(struct timespec))];
+	struct timespec rxts;
+	struct cmsghdr *cm;
+	struct msghdr msg;
+	struct iovec iov;
 
 	/* ETH_P_ALL: only taps for all protocols see what the host sends. */
 	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
@@ -872,6 +892,8 @@ cmd_listen(void)
 		perror("igmpgen: bind");
 		return 1;
 	}
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
+		perror("igmpgen: SO_TIMESTAMPNS");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ready();
 	while (!stop && (!o.maxmsg || seen < o.maxmsg)) {
@@ -891,25 +913,39 @@ cmd_listen(void)
 		}
 		if (poll(&pfd, 1, tmo) <= 0)
 			continue;
-		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&sll,
-		    &sl);
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_name = &sll;
+		msg.msg_namelen = sl;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		n = recvmsg(fd, &msg, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			perror("igmpgen: recvfrom");
+			perror("igmpgen: recvmsg");
 			return 1;
 		}
+		/* The kernel's time of arrival, not this process's. */
+		clock_gettime(CLOCK_REALTIME, &rxts);
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_TIMESTAMPNS)
+				memcpy(&rxts, CMSG_DATA(cm), sizeof(rxts));
 		if (n < 20 || sll.sll_protocol != htons(ETH_P_IP))
 			continue;
 		out = sll.sll_pkttype == PACKET_OUTGOING;
 		if (buf[9] == IPPROTO_UDP && o.have_udp &&
 		    !memcmp(buf + 16, o.udp.u.bytes, 4)) {
-			print_udp(buf, (size_t)n, t0, out);
+			print_udp(buf, (size_t)n, t0, out, &rxts);
 			continue;
 		}
 		if (buf[9] != IPPROTO_IGMP)
 			continue;
-		print_msg(buf, (size_t)n, t0, out);
+		print_msg(buf, (size_t)n, t0, out, &rxts);
 		seen++;
 	}
 	close(fd);

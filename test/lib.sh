@@ -54,17 +54,48 @@ export DAEMON_WRAPPER
 
 # ---------------------------------------------------------------- results
 
-_t0=$(date +%s%N)
+# The helpers below spawn as few processes as they can: in the test VM
+# (scripts/vm.sh) every exec costs tens of milliseconds, which would
+# otherwise be measured as the daemon's latency.  Clocks come from
+# $EPOCHREALTIME, sleep is bash's loadable builtin where installed
+# (Debian's bash-builtins), /proc/net files are read without cat.
+enable -f /usr/lib/bash/sleep sleep 2>/dev/null ||
+	enable -f /usr/lib/x86_64-linux-gnu/bash/sleep sleep 2>/dev/null
+
+# _now: CLOCK_REALTIME in ns (microsecond resolution) into NOW.
+_now()
+{
+	local t=${EPOCHREALTIME//[!0-9]/}
+	NOW=$((10#$t * 1000))
+}
+
+# now_ns: CLOCK_REALTIME in ns, as mcrecv -T and igmpgen print it.
+now_ns()
+{
+	_now
+	echo "$NOW"
+}
+
+_now
+_t0=$NOW
 
 # say MSG: progress message with the time since the start.
 say()
 {
-	local ms=$(( ($(date +%s%N) - _t0) / 1000000 ))
+	local ms
+	_now
+	ms=$(( (NOW - _t0) / 1000000 ))
 	printf '[%3d.%03d] %s\n' $((ms / 1000)) $((ms % 1000)) "$*"
 }
 
+# skip REASON: the test cannot run here (exit 77).  Under CI=true a
+# skip is a failure: CI must never pass without having run the test.
 skip()
 {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: $TEST_NAME: would skip ($*), which CI=true forbids"
+		exit 1
+	fi
 	echo "SKIP: $TEST_NAME: $*"
 	exit 77
 }
@@ -256,7 +287,7 @@ _cleanup()
 	trap - EXIT INT TERM
 	set +x
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
-		if printf '%s\n' "$_namespaces" | grep -qw "$RTR"; then
+		if _has_ns "$RTR"; then
 			dump_state "$RTR"
 		fi
 		if [ -s "$DLOG" ]; then
@@ -302,18 +333,70 @@ trap 'echo "interrupted"; exit 99' INT TERM
 # wait_until SECONDS CMD...: poll CMD every 0.05 s until it succeeds.
 wait_until()
 {
-	local tmo=$1 end
+	local tmo=$1 end frac
 	shift
-	end=$(( $(date +%s%N) + ${tmo%.*} * 1000000000 ))
+	_now
+	end=$(( NOW + ${tmo%.*} * 1000000000 ))
 	case $tmo in
-	*.*) end=$(( end + 10#$(printf '%-9s' "${tmo#*.}" | tr ' ' 0) )) ;;
+	*.*)	frac=${tmo#*.}000000000
+		end=$(( end + 10#${frac:0:9} )) ;;
 	esac
-	while [ "$(date +%s%N)" -lt "$end" ]; do
+	while [ "$NOW" -lt "$end" ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.05
+		_now
 	done
 	# Once more with its output: the reason it failed.
 	"$@"
+}
+
+# not CMD...: CMD fails (for wait_until).
+not()
+{
+	! "$@"
+}
+
+# watch_start NAME [-t SEC] CMD...: poll CMD in the background (every
+# 10 ms, for at most SEC seconds, default 30) and note the time it first
+# succeeds; watch_ns NAME waits for the watcher and prints that time (ns,
+# CLOCK_REALTIME), or nothing if CMD never succeeded.  For latencies
+# measured while the test goes on changing things: CMD must not fork
+# (the kernel state readers above do not), or its own cost is measured.
+watch_start()
+{
+	local name=$1 tmo=30
+	shift
+	[ "$1" = -t ] && { tmo=$2; shift 2; }
+	rm -f "$WORK/$name.ts"
+	(
+		_now
+		end=$((NOW + tmo * 1000000000))
+		while [ "$NOW" -lt "$end" ]; do
+			if "$@" >/dev/null 2>&1; then
+				_now
+				echo "$NOW" >"$WORK/$name.ts"
+				exit 0
+			fi
+			sleep 0.01
+			_now
+		done
+		exit 1
+	) &
+	eval "_watch_$name=$!"
+	bg_add $!
+}
+
+watch_ns()
+{
+	local pid
+	eval "pid=\${_watch_$1:-}"
+	[ -n "$pid" ] || error "no watcher $1"
+	# Not wait: this may run in a command substitution's subshell.
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 0.01
+	done
+	[ -s "$WORK/$1.ts" ] && printf '%s\n' "$(<"$WORK/$1.ts")"
+	return 0
 }
 
 # nsx NS CMD...: run CMD in namespace NS.
@@ -362,16 +445,48 @@ need_mrt_tables()
 		skip "kernel lacks CONFIG_IP_MROUTE_MULTIPLE_TABLES"
 }
 
-# sysctl_set NS KEY VALUE (KEY with dots or slashes).
+# sysctl_set NS KEY VALUE [KEY VALUE...] (KEY with dots or slashes).
 sysctl_set()
 {
-	local ns=$1 key=$2 val=$3
-	key=$(printf '%s' "$key" | tr . /)
-	nsx "$ns" sh -c "echo $val > /proc/sys/$key" ||
-		error "cannot set $key=$val in $ns"
+	local ns=$1 cmd='' key
+	shift
+	while [ $# -ge 2 ]; do
+		case $1 in
+		*/*) key=$1 ;;
+		*) key=${1//./\/} ;;
+		esac
+		cmd="$cmd echo $2 > /proc/sys/$key &&"
+		shift 2
+	done
+	nsx "$ns" sh -c "$cmd :" || error "cannot set sysctls in $ns:$cmd"
+}
+
+# _has_ns NS: the test created namespace NS.
+_has_ns()
+{
+	[[ " $_namespaces " == *" $1 "* ]]
 }
 
 # --------------------------------------------------------------- topology
+
+# _ns_hold NS: a process that lives in NS until the test ends, through
+# which the readers below see NS's /proc/net and /sys.
+_ns_hold()
+{
+	local ns=$1 pid i
+	ip netns exec "$ns" sleep 100000 </dev/null >/dev/null 2>&1 &
+	pid=$!
+	bg_add $pid
+	for ((i = 0; i < 200; i++)); do
+		if [ "/proc/$pid/ns/net" -ef "/run/netns/$ns" ] &&
+		    [ -e "/proc/$pid/root/sys/class/net/lo" ]; then
+			printf -v "_nspid_${ns//[!a-zA-Z0-9]/_}" %s "$pid"
+			return 0
+		fi
+		sleep 0.01
+	done
+	say "WARNING: no holder process in namespace $ns"
+}
 
 # ns_add NAME...: new named namespace, lo up, IPv6 DAD off.
 ns_add()
@@ -380,13 +495,14 @@ ns_add()
 	for ns in "$@"; do
 		ip netns add "$ns" || error "ip netns add $ns"
 		_namespaces="$_namespaces $ns"
+		_ns_hold "$ns"
 		ip -n "$ns" link set lo up
-		sysctl_set "$ns" net.ipv6.conf.all.accept_dad 0
-		sysctl_set "$ns" net.ipv6.conf.default.accept_dad 0
 		# Forwarded multicast to a receiver from another subnet must
 		# not be dropped by reverse-path filtering.
-		sysctl_set "$ns" net.ipv4.conf.all.rp_filter 0
-		sysctl_set "$ns" net.ipv4.conf.default.rp_filter 0
+		sysctl_set "$ns" net.ipv6.conf.all.accept_dad 0 \
+		    net.ipv6.conf.default.accept_dad 0 \
+		    net.ipv4.conf.all.rp_filter 0 \
+		    net.ipv4.conf.default.rp_filter 0
 	done
 }
 
@@ -459,10 +575,13 @@ topo()
 }
 
 # topo_leg2: add the second receiver leg, rtr:r2 -- c2:rcv2 (also later,
-# with the daemon running; rcv2 is created on first use).
+# with the daemon running; rcv2 is created on first use).  LEG2_NS is
+# the time r2's creation began.
 topo_leg2()
 {
-	printf '%s\n' "$_namespaces" | grep -qw rcv2 || ns_add rcv2
+	_has_ns rcv2 || ns_add rcv2
+	_now
+	LEG2_NS=$NOW		# r2 is created from here on
 	link "$RTR" "$RTR_OUT2" rcv2 "$RCV2_IF"
 	addr "$RTR" "$RTR_OUT2" 10.0.2.254/24 fc00:2::fe/64
 	addr rcv2 "$RCV2_IF" $RCV2_4/24 $RCV2_6/64
@@ -596,7 +715,7 @@ smcrouted_run()
 {
 	need_daemon
 	local nsx=
-	printf '%s\n' "$_namespaces" | grep -qw "$RTR" && nsx="ip netns exec $RTR"
+	_has_ns "$RTR" && nsx="ip netns exec $RTR"
 	# shellcheck disable=SC2086
 	timeout 20 $nsx $DAEMON_WRAPPER "$SMCROUTED" "$@" \
 	    >"$WORK/run.out" 2>"$WORK/run.err" </dev/null
@@ -647,7 +766,12 @@ recv_stop()
 # kv NAME KEY: a value from $WORK/NAME.out.
 kv()
 {
-	sed -n "s/^$2=//p" "$WORK/$1.out" | tail -n 1
+	local line v=
+	while IFS= read -r line; do
+		[[ $line == "$2="* ]] && v=${line#"$2="}
+	done <"$WORK/$1.out"
+	[ -n "$v" ] && printf '%s\n' "$v"
+	return 0
 }
 
 # send NS [mcsend args...]: send in the foreground; output in
@@ -673,6 +797,17 @@ send_start()
 	bg_add $!
 }
 
+# send_stop NAME: end a background sender now (it still prints its
+# stats).
+send_stop()
+{
+	local pid
+	eval "pid=\${_send_$1:-}"
+	[ -n "$pid" ] || error "no sender $1"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+}
+
 send_wait()
 {
 	local pid
@@ -694,7 +829,7 @@ flow()
 	local grp=$1 srcaddr=${2:-} count=${3:-$FLOW_COUNT} prime=${4:-}
 	local sarg='' two=''
 	[ -n "$srcaddr" ] && sarg="-s $srcaddr"
-	printf '%s\n' "$_namespaces" | grep -qw rcv2 &&
+	_has_ns rcv2 &&
 	    ip -n rcv2 link show "$RCV2_IF" >/dev/null 2>&1 && two=1
 	recv_start flow1 rcv1 -i "$RCV1_IF" -d 30 "$grp"
 	[ -n "$two" ] && recv_start flow2 rcv2 -i "$RCV2_IF" -d 30 "$grp"
@@ -763,6 +898,12 @@ conf()
 }
 
 # ----------------------------------------------------------- kernel state
+#
+# Readers of /proc/net in a namespace.  ns_add leaves a holder process
+# in each namespace, so a file is read as /proc/PID/net/FILE by the shell
+# itself; the parsers below are bash only.  Results of the _-prefixed
+# forms are left in _R (and /proc lines in _P), for callers that must
+# not fork.
 
 # Byte order of the hex words in /proc/net/ip_mr_cache and igmp: the
 # kernel prints the network-order __be32 as a host integer.
@@ -772,30 +913,51 @@ else
 	_little_endian=0
 fi
 
-# hex4 A.B.C.D: the address as ip_mr_cache/igmp print it.
-hex4()
+# _hex4 A.B.C.D: the address as ip_mr_cache/igmp print it.
+_hex4()
 {
-	local IFS=.
-	# shellcheck disable=SC2086
-	set -- $1
+	local -a o
+	IFS=. read -r -a o <<<"$1"
 	if [ $_little_endian = 1 ]; then
-		printf '%02X%02X%02X%02X' "$4" "$3" "$2" "$1"
+		printf -v _R '%02X%02X%02X%02X' "${o[3]}" "${o[2]}" "${o[1]}" "${o[0]}"
 	else
-		printf '%02X%02X%02X%02X' "$1" "$2" "$3" "$4"
+		printf -v _R '%02X%02X%02X%02X' "${o[0]}" "${o[1]}" "${o[2]}" "${o[3]}"
 	fi
 }
 
-# nhex4 A.B.C.D: network-order hex, as mcfilter prints it (0x%08x).
-nhex4()
+hex4()
 {
-	local IFS=.
-	# shellcheck disable=SC2086
-	set -- $1
-	printf '0x%02x%02x%02x%02x' "$1" "$2" "$3" "$4"
+	_hex4 "$1"
+	printf '%s' "$_R"
 }
 
-# ip6_full ADDR: eight 4-digit lowercase groups with colons (%pI6).
-ip6_full()
+# _nhex4 A.B.C.D: network-order hex, as mcfilter prints it (0x%08x).
+_nhex4()
+{
+	local -a o
+	IFS=. read -r -a o <<<"$1"
+	printf -v _R '0x%02x%02x%02x%02x' "${o[0]}" "${o[1]}" "${o[2]}" "${o[3]}"
+}
+
+nhex4()
+{
+	_nhex4 "$1"
+	printf '%s' "$_R"
+}
+
+# _unhex4 HEX: dotted form of an ip_mr_cache/igmp word.
+_unhex4()
+{
+	local h=$1
+	if [ $_little_endian = 1 ]; then
+		_R=$((16#${h:6:2})).$((16#${h:4:2})).$((16#${h:2:2})).$((16#${h:0:2}))
+	else
+		_R=$((16#${h:0:2})).$((16#${h:2:2})).$((16#${h:4:2})).$((16#${h:6:2}))
+	fi
+}
+
+# _ip6full ADDR: eight 4-digit lowercase groups with colons (%pI6).
+_ip6full()
 {
 	local a=$1 head tail out='' n i g
 	local -a H T
@@ -806,16 +968,29 @@ ip6_full()
 	IFS=: read -r -a H <<<"$head"
 	IFS=: read -r -a T <<<"$tail"
 	n=$((8 - ${#H[@]} - ${#T[@]}))
-	for g in "${H[@]}"; do out="$out:$(printf '%04x' "0x$g")"; done
-	for ((i = 0; i < n; i++)); do out="$out:0000"; done
-	for g in "${T[@]}"; do out="$out:$(printf '%04x' "0x$g")"; done
-	printf '%s' "${out#:}"
+	for g in "${H[@]}"; do printf -v g '%04x' "0x$g"; out+=":$g"; done
+	for ((i = 0; i < n; i++)); do out+=":0000"; done
+	for g in "${T[@]}"; do printf -v g '%04x' "0x$g"; out+=":$g"; done
+	_R=${out#:}
+}
+
+ip6_full()
+{
+	_ip6full "$1"
+	printf '%s' "$_R"
 }
 
 # ip6_hex ADDR: 32 hex digits (%pi6), as igmp6/mcfilter6 print it.
+_ip6hex()
+{
+	_ip6full "$1"
+	_R=${_R//:/}
+}
+
 ip6_hex()
 {
-	ip6_full "$1" | tr -d :
+	_ip6hex "$1"
+	printf '%s' "$_R"
 }
 
 _is6()
@@ -824,112 +999,225 @@ _is6()
 	return 1
 }
 
+# _sortwords WORD...: the words sorted (C order), space-separated, in _R.
+_sortwords()
+{
+	local -a a=()
+	local w i j t
+	for w in "$@"; do
+		[ -n "$w" ] && a+=("$w")
+	done
+	for ((i = 1; i < ${#a[@]}; i++)); do
+		t=${a[i]}
+		for ((j = i - 1; j >= 0; j--)); do
+			[[ ${a[j]} > $t ]] || break
+			a[j + 1]=${a[j]}
+		done
+		a[j + 1]=$t
+	done
+	_R="${a[*]}"
+}
+
+# _nsholder NS: the holder's PID of NS in _NSP (empty when it has none).
+_nsholder()
+{
+	local v=_nspid_${1//[!a-zA-Z0-9]/_}
+	_NSP=${!v:-}
+}
+
+# _readproc FILE [NS]: the lines of /proc/net/FILE in NS (default the
+# router) into _P; returns 1 if the file cannot be read.
+_readproc()
+{
+	local ns=${2:-$RTR}
+	_P=()
+	_nsholder "$ns"
+	if [ -n "$_NSP" ] && [ -r "/proc/$_NSP/net/$1" ]; then
+		mapfile -t _P <"/proc/$_NSP/net/$1" && return 0
+	fi
+	mapfile -t _P < <(ip netns exec "$ns" cat "/proc/net/$1" 2>/dev/null)
+	[ ${#_P[@]} -gt 0 ]
+}
+
 # proc FILE [NS]: a /proc/net file from the router (or NS).
 proc()
 {
-	ip netns exec "${2:-$RTR}" cat "/proc/net/$1"
+	_readproc "$1" "${2:-}" || return 1
+	printf '%s\n' "${_P[@]}"
 }
 
-# vif_name INDEX [6]: the interface of a VIF/MIF index.
+# _ifindex NS IF: the ifindex of IF in NS, in _R (empty if none).
+_ifindex()
+{
+	_R=
+	_nsholder "$1"
+	if [ -n "$_NSP" ] &&
+	    [ -r "/proc/$_NSP/root/sys/class/net/$2/ifindex" ]; then
+		read -r _R <"/proc/$_NSP/root/sys/class/net/$2/ifindex" &&
+			return 0
+	fi
+	_R=$(ifindex "$1" "$2")
+	[ -n "$_R" ]
+}
+
+# _vifname INDEX [6]: the interface of a VIF/MIF index, in _R.
+_vifname()
+{
+	local f=ip_mr_vif line
+	local -a w
+	[ "${2:-}" = 6 ] && f=ip6_mr_vif
+	_readproc $f
+	for line in "${_P[@]:1}"; do
+		read -r -a w <<<"$line"
+		if [ "${w[0]}" = "$1" ]; then
+			_R=${w[1]}
+			return 0
+		fi
+	done
+	_R=
+	return 1
+}
+
 vif_name()
 {
-	local f=ip_mr_vif
-	[ "${2:-}" = 6 ] && f=ip6_mr_vif
-	proc $f | awk -v i="$1" 'NR > 1 && $1 == i { print $2 }'
+	_vifname "$@" && printf '%s\n' "$_R"
+	return 0
+}
+
+_vif_has()
+{
+	local line
+	local -a w
+	_readproc "$1"
+	for line in "${_P[@]:1}"; do
+		read -r -a w <<<"$line"
+		[ "${w[1]}" = "$2" ] && return 0
+	done
+	return 1
 }
 
 # vif_has IF / mif_has IF: IF has an IPv4 VIF / IPv6 MIF.
 vif_has()
 {
-	proc ip_mr_vif | awk -v n="$1" 'NR > 1 && $2 == n { f = 1 } END { exit !f }'
+	_vif_has ip_mr_vif "$1"
 }
 
 mif_has()
 {
-	proc ip6_mr_vif | awk -v n="$1" 'NR > 1 && $2 == n { f = 1 } END { exit !f }'
+	_vif_has ip6_mr_vif "$1"
 }
 
 vif_count()
 {
 	local f=ip_mr_vif
 	[ "${1:-}" = 6 ] && f=ip6_mr_vif
-	proc $f | awk 'NR > 1 { n++ } END { print n + 0 }'
+	_readproc $f
+	echo $(( ${#_P[@]} > 0 ? ${#_P[@]} - 1 : 0 ))
+}
+
+# _mfcline S G: the resolved ip_mr_cache / ip6_mr_cache line of (S,G) in
+# _R, its fields in _W; returns 1 if there is none.
+_mfcline()
+{
+	local s=$1 g=$2 gs f line
+	if _is6 "$g"; then
+		f=ip6_mr_cache
+		_ip6full "$g"
+		gs=$_R
+		_ip6full "$s"
+		gs="$gs $_R "
+	else
+		f=ip_mr_cache
+		_hex4 "$g"
+		gs=$_R
+		_hex4 "$s"
+		gs="$gs $_R "
+	fi
+	_readproc $f
+	for line in "${_P[@]:1}"; do
+		[[ ${line^^} == "${gs^^}"* ]] || continue
+		read -r -a _W <<<"$line"
+		[ "${_W[2]}" = -1 ] || [ "${_W[2]}" = 65535 ] && continue
+		_R=$line
+		return 0
+	done
+	_R=
+	return 1
 }
 
 # mfc_line S G: the (resolved) ip_mr_cache / ip6_mr_cache line of (S,G).
 mfc_line()
 {
-	local s=$1 g=$2
-	if _is6 "$g"; then
-		proc ip6_mr_cache | awk -v g="$(ip6_full "$g")" \
-		    -v s="$(ip6_full "$s")" \
-		    'NR > 1 && $1 == g && $2 == s && $3 != -1 && $3 != 65535'
-	else
-		proc ip_mr_cache | awk -v g="$(hex4 "$g")" -v s="$(hex4 "$s")" \
-		    'NR > 1 && toupper($1) == g && toupper($2) == s && $3 != -1'
-	fi
+	_mfcline "$1" "$2" && printf '%s\n' "$_R"
+	return 0
 }
 
 # mfc_has S G: a resolved kernel MFC entry for (S,G) exists.
 mfc_has()
 {
-	[ -n "$(mfc_line "$1" "$2")" ]
+	_mfcline "$1" "$2"
+}
+
+# _mfcoifs S G: the entry's inbound interface in _IIF and its sorted
+# outbound interfaces in _R, with ":TTL" after each if $1 is -t; returns
+# 1 if there is no entry.
+_mfcoifs()
+{
+	local ttl='' fam='' v names=() iif
+	[ "$1" = -t ] && { ttl=1; shift; }
+	_mfcline "$1" "$2" || return 1
+	_is6 "$2" && fam=6
+	local -a w=("${_W[@]}")
+	_vifname "${w[2]}" $fam
+	iif=$_R
+	for v in "${w[@]:6}"; do
+		_vifname "${v%%:*}" $fam
+		if [ -n "$ttl" ]; then
+			names+=("$_R:${v#*:}")
+		else
+			names+=("$_R")
+		fi
+	done
+	_sortwords "${names[@]}"
+	_IIF=$iif
 }
 
 # mfc_iif S G: name of the entry's inbound interface.
 mfc_iif()
 {
-	local line fam=
-	line=$(mfc_line "$1" "$2")
-	[ -n "$line" ] || return 1
-	_is6 "$2" && fam=6
-	# shellcheck disable=SC2086
-	vif_name "$(echo "$line" | awk '{ print $3 }')" $fam
+	_mfcoifs "$1" "$2" || return 1
+	printf '%s\n' "$_IIF"
 }
 
 # mfc_oifs S G: sorted, space-separated names of the outbound interfaces
 # (empty for a stop filter); fails if there is no entry.
 mfc_oifs()
 {
-	local line fam='' v out=''
-	line=$(mfc_line "$1" "$2")
-	[ -n "$line" ] || return 1
-	_is6 "$2" && fam=6
-	for v in $(echo "$line" | awk '{ for (i = 7; i <= NF; i++) { split($i, a, ":"); print a[1] } }'); do
-		# shellcheck disable=SC2086
-		out="$out $(vif_name "$v" $fam)"
-	done
-	echo $out | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//'
+	_mfcoifs "$1" "$2" || return 1
+	printf '%s\n' "$_R"
 }
 
 # mfc_ttls S G: "IF:TTL ..." sorted, for TTL threshold checks.
 mfc_ttls()
 {
-	local line fam='' v out=''
-	line=$(mfc_line "$1" "$2")
-	[ -n "$line" ] || return 1
-	_is6 "$2" && fam=6
-	for v in $(echo "$line" | awk '{ for (i = 7; i <= NF; i++) print $i }'); do
-		# shellcheck disable=SC2086
-		out="$out $(vif_name "${v%%:*}" $fam):${v#*:}"
-	done
-	echo $out | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//'
+	_mfcoifs -t "$1" "$2" || return 1
+	printf '%s\n' "$_R"
 }
 
 # mfc_is S G IIF [OIF...]: exactly this entry (OIFs in any order);
 # with no OIFs it must be a stop filter.
 mfc_is()
 {
-	local s=$1 g=$2 iif=$3 want got_iif got_oifs
+	local s=$1 g=$2 iif=$3 want
 	shift 3
-	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//')
-	got_iif=$(mfc_iif "$s" "$g") || {
+	_sortwords "$@"
+	want=$_R
+	if ! _mfcoifs "$s" "$g"; then
 		echo "#  no MFC entry ($s, $g)"
 		return 1
-	}
-	got_oifs=$(mfc_oifs "$s" "$g")
-	if [ "$got_iif" != "$iif" ] || [ "$got_oifs" != "$want" ]; then
-		echo "#  MFC ($s, $g): iif '$got_iif' oifs '$got_oifs'; want iif '$iif' oifs '$want'"
+	fi
+	if [ "$_IIF" != "$iif" ] || [ "$_R" != "$want" ]; then
+		echo "#  MFC ($s, $g): iif '$_IIF' oifs '$_R'; want iif '$iif' oifs '$want'"
 		return 1
 	fi
 	return 0
@@ -944,17 +1232,21 @@ mfc_stop()
 # mfc_count [6]: number of resolved MFC entries.
 mfc_count()
 {
-	if [ "${1:-}" = 6 ]; then
-		proc ip6_mr_cache | awk 'NR > 1 && $3 != -1 && $3 != 65535 { n++ } END { print n + 0 }'
-	else
-		proc ip_mr_cache | awk 'NR > 1 && $3 != -1 { n++ } END { print n + 0 }'
-	fi
+	local f=ip_mr_cache n=0 line iif
+	[ "${1:-}" = 6 ] && f=ip6_mr_cache
+	_readproc $f
+	for line in "${_P[@]:1}"; do
+		read -r _ _ iif _ <<<"$line"
+		[ "$iif" = -1 ] || [ "$iif" = 65535 ] || n=$((n + 1))
+	done
+	echo $n
 }
 
 # mfc_pkts S G: the entry's packet counter.
 mfc_pkts()
 {
-	mfc_line "$1" "$2" | awk '{ print $4 }'
+	_mfcline "$1" "$2" && printf '%s\n' "${_W[3]}"
+	return 0
 }
 
 # mroute_has S G [TABLE]: `ip mroute show` lists (S,G), e.g. for -t.
@@ -976,74 +1268,133 @@ mroute_count()
 	ip -n "$RTR" $fam mroute show $tbl | grep -c '^('
 }
 
+# _igmpgroups IF [NS]: the hex words of the groups joined on IF
+# (/proc/net/igmp) in the array _G.
+_igmpgroups()
+{
+	local line cur=
+	local -a w
+	_G=()
+	_readproc igmp "${2:-}"
+	for line in "${_P[@]:1}"; do
+		read -r -a w <<<"$line"
+		case $line in
+		[0-9]*)	cur=${w[1]%:} ;;
+		*)	[ "$cur" = "$1" ] && [ ${#w[@]} -ge 3 ] && _G+=("${w[0]^^}") ;;
+		esac
+	done
+}
+
 # igmp_groups IF [NS]: dotted groups joined on IF (/proc/net/igmp).
 igmp_groups()
 {
-	proc igmp "${2:-}" | awk -v dev="$1" -v le="$_little_endian" '
-	    function h2d(h,   i, n) {
-		n = 0
-		for (i = 1; i <= length(h); i++)
-			n = n * 16 + index("0123456789ABCDEF", toupper(substr(h, i, 1))) - 1
-		return n
-	    }
-	    /^[0-9]/ { d = $2; sub(/:$/, "", d); cur = d; next }
-	    cur == dev && NF >= 3 {
-		h = $1
-		if (le) printf "%d.%d.%d.%d\n", h2d(substr(h, 7, 2)), h2d(substr(h, 5, 2)), h2d(substr(h, 3, 2)), h2d(substr(h, 1, 2))
-		else printf "%d.%d.%d.%d\n", h2d(substr(h, 1, 2)), h2d(substr(h, 3, 2)), h2d(substr(h, 5, 2)), h2d(substr(h, 7, 2))
-	    }'
+	local h
+	_igmpgroups "$1" "${2:-}"
+	for h in "${_G[@]}"; do
+		_unhex4 "$h"
+		printf '%s\n' "$_R"
+	done
 }
 
 # igmp_has IF GROUP [NS]
 igmp_has()
 {
-	proc igmp "${3:-}" | awk -v dev="$1" -v g="$(hex4 "$2")" '
-	    /^[0-9]/ { d = $2; sub(/:$/, "", d); cur = d; next }
-	    cur == dev && toupper($1) == g { f = 1 }
-	    END { exit !f }'
+	local h
+	_hex4 "$2"
+	_igmpgroups "$1" "${3:-}"
+	for h in "${_G[@]}"; do
+		[ "$h" = "$_R" ] && return 0
+	done
+	return 1
+}
+
+# igmp_count_prefix IF PREFIX [NS]: number of groups on IF whose dotted
+# form starts with PREFIX (e.g. 239.10.).
+igmp_count_prefix()
+{
+	local h n=0
+	_igmpgroups "$1" "${3:-}"
+	for h in "${_G[@]}"; do
+		_unhex4 "$h"
+		[[ $_R == "$2"* ]] && n=$((n + 1))
+	done
+	echo $n
 }
 
 # igmp_count IF [NS]: number of groups on IF, all-hosts excluded.
 igmp_count()
 {
-	igmp_groups "$1" "${2:-}" | grep -vc '^224\.0\.0\.1$'
+	local h n=0
+	_hex4 224.0.0.1
+	_igmpgroups "$1" "${2:-}"
+	for h in "${_G[@]}"; do
+		[ "$h" = "$_R" ] || n=$((n + 1))
+	done
+	echo $n
+}
+
+# _mcf FILE IF GROUPHEX SOURCEHEX NS: an INCLUDE row in mcfilter(6).
+_mcf()
+{
+	local f=$1 g=$3 s=$4 ns=$5 idx line
+	local -a w
+	_ifindex "$ns" "$2" || return 1
+	idx=$_R
+	_readproc "$f" "$ns"
+	for line in "${_P[@]:1}"; do
+		read -r -a w <<<"$line"
+		[ "${w[0]}" = "$idx" ] && [ "${w[2],,}" = "$g" ] &&
+		    [ "${w[3],,}" = "$s" ] && [ "${w[4]}" -gt 0 ] && return 0
+	done
+	return 1
 }
 
 # mcfilter_has IF SOURCE GROUP [NS]: an INCLUDE source filter entry.
 mcfilter_has()
 {
-	local ns=${4:-$RTR} idx
-	idx=$(ifindex "$ns" "$1")
-	[ -n "$idx" ] || return 1
-	proc mcfilter "$ns" | awk -v i="$idx" -v g="$(nhex4 "$3")" -v s="$(nhex4 "$2")" '
-	    NR > 1 && $1 == i && tolower($3) == g && tolower($4) == s && $5 > 0 { f = 1 }
-	    END { exit !f }'
+	local g
+	_nhex4 "$3"
+	g=$_R
+	_nhex4 "$2"
+	_mcf mcfilter "$1" "$g" "$_R" "${4:-$RTR}"
 }
 
 # igmp6_has IF GROUP [NS]
 igmp6_has()
 {
-	proc igmp6 "${3:-}" | awk -v dev="$1" -v g="$(ip6_hex "$2")" '
-	    $2 == dev && $3 == g { f = 1 } END { exit !f }'
+	local line
+	local -a w
+	_ip6hex "$2"
+	_readproc igmp6 "${3:-}"
+	for line in "${_P[@]}"; do
+		read -r -a w <<<"$line"
+		[ "${w[1]}" = "$1" ] && [ "${w[2]}" = "$_R" ] && return 0
+	done
+	return 1
 }
 
 # igmp6_count IF PREFIX-REGEX [NS]: groups on IF whose 32-digit hex
 # form matches the regex (e.g. ^ff0e).
 igmp6_count()
 {
-	proc igmp6 "${3:-}" | awk -v dev="$1" -v re="$2" '
-	    $2 == dev && $3 ~ re { n++ } END { print n + 0 }'
+	local line n=0
+	local -a w
+	_readproc igmp6 "${3:-}"
+	for line in "${_P[@]}"; do
+		read -r -a w <<<"$line"
+		[ "${w[1]}" = "$1" ] && [[ ${w[2]} =~ $2 ]] && n=$((n + 1))
+	done
+	echo $n
 }
 
 # mcfilter6_has IF SOURCE GROUP [NS]
 mcfilter6_has()
 {
-	local ns=${4:-$RTR} idx
-	idx=$(ifindex "$ns" "$1")
-	[ -n "$idx" ] || return 1
-	proc mcfilter6 "$ns" | awk -v i="$idx" -v g="$(ip6_hex "$3")" -v s="$(ip6_hex "$2")" '
-	    NR > 1 && $1 == i && $3 == g && $4 == s && $5 > 0 { f = 1 }
-	    END { exit !f }'
+	local g
+	_ip6hex "$3"
+	g=$_R
+	_ip6hex "$2"
+	_mcf mcfilter6 "$1" "$g" "$_R" "${4:-$RTR}"
 }
 
 # ------------------------------------------------------- template driver

@@ -26,7 +26,9 @@ sysctl_set rcv3 net.ipv4.conf.$RCV3_IF.igmpv3_unsolicited_report_interval 10
 G=239.2.2.2
 
 # two_hosts_leave PHASE [MCRECV-ARGS]: both hosts join, a 200 pps
-# stream runs for 2.4 s, rcv1 leaves at 0.8 s (T1), rcv3 at 1.6 s (T2).
+# stream starts, rcv1 leaves 0.8 s later, rcv3 0.8 s after that, and the
+# stream runs on for 1.2 s.  The leaves are timed by their reports on
+# the wire (T1, T2), which the listener on rcv1's LAN sees both of.
 two_hosts_leave()
 {
 	listen_start wire$1 rcv1 $RCV1_IF -U $G
@@ -37,22 +39,27 @@ two_hosts_leave()
 	wait_until 2 eval '[ "$(igmp_snap; igmp_grp $RTR_OUT1 $G hosts)" = "$RCV1_4,$RCV3_4" ]'
 	expect seq "$1: both hosts tracked" "$(igmp_grp $RTR_OUT1 $G hosts)" \
 	    "$RCV1_4,$RCV3_4"
-	send_start stream$1 src -i $SRC_IF -d 2.4 -r 200 $G
+	send_start stream$1 src -i $SRC_IF -d 30 -r 200 $G
 	sleep 0.8
 	check "$1: MFC (S,G) r0 -> r1" mfc_is $SRC4 $G $RTR_IN $RTR_OUT1
 	Q0=$(igmp_snap; igmp_counter $RTR_OUT1 tx_specific_query)
-	T1=$(now_ns)
+	t=$(now_ns)
 	recv_stop a$1
 	sleep 0.8
 	igmp_snap
 	expect seq "$1: only rcv3 tracked after rcv1 left" \
 	    "$(igmp_grp $RTR_OUT1 $G hosts)" "$RCV3_4"
 	Q1=$(igmp_counter $RTR_OUT1 tx_specific_query)
-	T2=$(now_ns)
+	t2=$(now_ns)
 	recv_stop b$1
-	send_wait stream$1
+	sleep 1.2
+	send_stop stream$1
 	sleep 0.2
 	listen_stop wire$1
+	T1=$(report_after wire$1 $RCV1_4 "$t")
+	T2=$(report_after wire$1 $RCV3_4 "$t2")
+	[ -n "$T1" ] && [ -n "$T2" ] ||
+		fail "$1: the leaves are not on the wire ($T1, $T2)"
 	expect ge "$1: rcv1 received before leaving" "$(kv a$1 received)" 100
 	expect ge "$1: rcv3 received until it left" "$(kv b$1 received)" 250
 	# The LAN around rcv1's leave: every datagram, no gap.  (Over the

@@ -17,7 +17,6 @@
 #   listen_start NAME NS IF [igmpgen args]  igmpgen listen in background,
 #                          output in $WORK/NAME.out; listen_stop NAME
 #   udp_last_ts NAME / udp_count NAME   from a listener started with -U
-#   now_ns                 CLOCK_REALTIME in ns (as mcrecv -T, igmpgen)
 #
 # `show igmp -j` prints flat objects ({...} without nested objects, lists
 # only of strings), so they are picked out one per line with grep and
@@ -37,18 +36,25 @@ ctl()
 	timeout 10 ip netns exec "$RTR" "$SMCROUTECTL" -u "$SOCK" "$@"
 }
 
-now_ns()
-{
-	date +%s%N
-}
 
 igmp_snap()
 {
+	local -a parts objs=()
+	local p
 	ctl -j show igmp >"$WORK/igmp.json" 2>"$WORK/igmp.err" || {
 		echo "#  show igmp failed: $(cat "$WORK/igmp.err")"
 		return 1
 	}
-	grep -o '{"interface":[^{}]*}' "$WORK/igmp.json" >"$WORK/igmp.objs"
+	IFS='}' read -r -d '' -a parts <"$WORK/igmp.json"
+	for p in "${parts[@]}"; do
+		[[ $p == *'{"interface":'* ]] || continue
+		objs+=("{\"interface\":${p##*'{"interface":'}}")
+	done
+	if [ ${#objs[@]} -gt 0 ]; then
+		printf '%s\n' "${objs[@]}" >"$WORK/igmp.objs"
+	else
+		: >"$WORK/igmp.objs"
+	fi
 }
 
 # _field FIELD: the value of FIELD in each object read from stdin
@@ -62,71 +68,161 @@ _field()
 	    -e "s/.*\"$1\":\\([^,}]*\\).*/\\1/p" | tr -d '"'
 }
 
+# _ofield OBJECT FIELD: _field for one object, into _R, in the shell.
+_ofield()
+{
+	local o=$1 k="\"$2\":" v
+	case $o in
+	*"$k["*) v=${o#*"$k["}; v=${v%%]*} ;;
+	*"$k\""*) v=${o#*"$k\""}; v=${v%%\"*} ;;
+	*"$k"*) v=${o#*"$k"}; v=${v%%[,\}]*} ;;
+	*) return 1 ;;
+	esac
+	_R=${v//\"/}
+}
+
+# _objs: the objects of the last snapshot, one per line.
 _objs()
 {
-	cat "$WORK/igmp.objs" 2>/dev/null
+	_OBJS=()
+	[ -f "$WORK/igmp.objs" ] && mapfile -t _OBJS <"$WORK/igmp.objs"
+	[ ${#_OBJS[@]} -eq 0 ] || printf '%s\n' "${_OBJS[@]}"
+}
+
+# _pick FIELD PATTERN...: FIELD of the first object of the last snapshot
+# that matches every glob PATTERN, into _R; returns 1 if none does.
+_pick()
+{
+	local f=$1 o p
+	shift
+	_objs >/dev/null
+	for o in "${_OBJS[@]}"; do
+		for p in "$@"; do
+			# shellcheck disable=SC2053	# a glob on purpose
+			[[ $o == $p ]] || continue 2
+		done
+		_ofield "$o" "$f" && return 0
+	done
+	_R=
+	return 1
+}
+
+# _count PATTERN...: objects of the last snapshot matching every one.
+_count()
+{
+	local o p n=0
+	_objs >/dev/null
+	for o in "${_OBJS[@]}"; do
+		for p in "$@"; do
+			# shellcheck disable=SC2053
+			[[ $o == $p ]] || continue 2
+		done
+		n=$((n + 1))
+	done
+	echo $n
 }
 
 # (The counter name is matched without regard to case.)
 igmp_counter()
 {
-	local v
-	v=$(_objs | grep '"counter":' | grep -F "\"interface\":\"$1\"," |
-	    grep -iF "\"counter\":\"$2\"," | _field value | head -n 1)
-	echo "${v:-0}"
+	local o want="*\"counter\":\"${2,,}\",*" v=0
+	_objs >/dev/null
+	for o in "${_OBJS[@]}"; do
+		[[ $o == *'"counter":'* && $o == *"\"interface\":\"$1\","* ]] ||
+			continue
+		# shellcheck disable=SC2053
+		[[ ${o,,} == $want ]] || continue
+		_ofield "$o" value && v=$_R
+		break
+	done
+	echo "$v"
 }
 
 igmp_if()
 {
-	_objs | grep '"role":' | grep -F "\"interface\":\"$1\"," |
-	    _field "$2" | head -n 1
+	_pick "$2" '*"role":*' "*\"interface\":\"$1\",*" && echo "$_R"
+	return 0
 }
 
 igmp_grp()
 {
-	_objs | grep '"compat":' | grep -F "\"interface\":\"$1\"," |
-	    grep -F "\"group\":\"$2\"," | _field "$3" | head -n 1
+	_pick "$3" '*"compat":*' "*\"interface\":\"$1\",*" \
+	    "*\"group\":\"$2\",*" && echo "$_R"
+	return 0
 }
 
 igmp_ngroups()
 {
-	_objs | grep '"compat":' | grep -cF "\"interface\":\"$1\","
+	_count '*"compat":*' "*\"interface\":\"$1\",*"
 }
 
 igmp_src()
 {
-	_objs | grep '"forward":' | grep -F "\"interface\":\"$1\"," |
-	    grep -F "\"group\":\"$2\"," | grep -F "\"source\":\"$3\"," |
-	    _field "$4" | head -n 1
+	_pick "$4" '*"forward":*' "*\"interface\":\"$1\",*" \
+	    "*\"group\":\"$2\",*" "*\"source\":\"$3\",*" && echo "$_R"
+	return 0
 }
 
 igmp_up()
 {
-	_objs | grep '"sources":\[' | grep -v '"compat":' |
-	    grep -F "\"group\":\"$1\"," | _field "$2" | head -n 1
+	local o
+	_objs >/dev/null
+	for o in "${_OBJS[@]}"; do
+		[[ $o == *'"sources":['* && $o != *'"compat":'* &&
+		    $o == *"\"group\":\"$1\","* ]] || continue
+		_ofield "$o" "$2" && echo "$_R"
+		return 0
+	done
+	return 0
 }
 
 # Predicates on a fresh snapshot, for wait_until.
+_mdb_grp()
+{
+	_pick mode '*"compat":*' "*\"interface\":\"$1\",*" \
+	    "*\"group\":\"$2\",*" && [ -n "$_R" ]
+}
+
 mdb_has()
 {
-	igmp_snap && [ -n "$(igmp_grp "$1" "$2" mode)" ]
+	igmp_snap && _mdb_grp "$1" "$2"
 }
 
 mdb_gone()
 {
-	igmp_snap && [ -z "$(igmp_grp "$1" "$2" mode)" ]
+	igmp_snap && ! _mdb_grp "$1" "$2"
 }
 
 # igmp_state IF STATE: the interface's querier state is STATE.
 igmp_state()
 {
-	igmp_snap && [ "$(igmp_if "$1" state)" = "$2" ]
+	igmp_snap && _pick state '*"role":*' "*\"interface\":\"$1\",*" &&
+	    [ "$_R" = "$2" ]
 }
 
 # counter_ge IF NAME N: the counter reached N (fresh snapshot).
 counter_ge()
 {
-	igmp_snap && [ "$(igmp_counter "$1" "$2")" -ge "$3" ]
+	local v
+	igmp_snap || return 1
+	v=$(igmp_counter "$1" "$2")
+	[ "$v" -ge "$3" ]
+}
+
+# counter_settled IF NAME: wait (at most 5 s) until the counter stays the
+# same for 0.3 s; the last snapshot is left for the readers.
+counter_settled()
+{
+	local v=- w i
+	for ((i = 0; i < 16; i++)); do
+		igmp_snap || return 1
+		w=$(igmp_counter "$1" "$2")
+		[ "$w" = "$v" ] && return 0
+		v=$w
+		sleep 0.3
+	done
+	say "WARNING: counter $2 on $1 still moving"
+	return 1
 }
 
 # listen_start NAME NS IF [igmpgen options...]
@@ -199,6 +295,15 @@ udp_last_ts()
 	    sed -n 's/.* ts=\([0-9]*\) .*/\1/p'
 }
 
+# report_after NAME SRC TS: ts of the first IGMP report (v1, v2, v3 or
+# leave) from SRC that listener NAME saw after TS.
+report_after()
+{
+	grep -E " src=$2 .*type=(report_v[123]|leave)( |$)" "$WORK/$1.out" |
+	    sed -n 's/.* ts=\([0-9]*\) .*/\1/p' |
+	    awk -v t="$3" '$1 > t { print; exit }'
+}
+
 # udp_first_after NAME TS: ts of the first datagram seen after TS.
 udp_first_after()
 {
@@ -207,17 +312,27 @@ udp_first_after()
 	    awk -v t="$2" '$1 > t { print; exit }'
 }
 
-# udp_gap NAME FROM TO: longest gap (ms) between datagrams seen between
-# the ns timestamps FROM and TO (counting the edges).
+# udp_gap NAME FROM TO: the longest time (ms) between the ns timestamps
+# FROM and TO that the LAN kept a datagram waiting: for each datagram
+# seen there, the time from when it was sent (mcsend's stamp, sts), or
+# from the previous arrival if that was later, to its own arrival (the
+# kernel's time, ts), the first one counted from FROM.  A pause of the
+# sender is no gap (nothing was waiting); lost datagrams are udp_missing.
 udp_gap()
 {
-	grep ' type=udp ' "$WORK/$1.out" |
-	    sed -n 's/.* ts=\([0-9]*\) .*/\1/p' |
-	    awk -v a="$2" -v b="$3" '
-		$1 < a || $1 > b { next }
-		{ if (p == "") p = a; d = $1 - p; if (d > m) m = d; p = $1 }
-		END { if (p == "") p = a; d = b - p; if (d > m) m = d
-		      printf "%d\n", m / 1000000 }'
+	grep ' type=udp ' "$WORK/$1.out" | awk -v a="$2" -v b="$3" '
+	    { ts = ""; sts = ""
+	      for (i = 1; i <= NF; i++) {
+		if ($i ~ /^ts=/) ts = substr($i, 4) + 0
+		if ($i ~ /^sts=/) sts = substr($i, 5) + 0
+	      }
+	      if (ts < a || ts > b) next
+	      from = (p == "") ? a : p
+	      if (sts > from) from = sts
+	      d = ts - from
+	      if (d > m) m = d
+	      p = ts }
+	    END { printf "%d\n", m / 1000000 }'
 }
 
 # ms_between NS1 NS2: (NS2 - NS1) in ms.

@@ -2,9 +2,10 @@
 # IGMP proxy, 1000 groups per LAN: a host joins 1000 groups at once
 # (kernel memberships over many sockets) on r1, another LAN reports 1000
 # other groups in one crafted jumbo IGMPv3 report (1000 records, MTU
-# 9000) on r2; `show igmp` has them all within a second, r0 reports all
-# 2000 upstream (/proc/net/igmp), streams to a few of them arrive, and
-# the host's leave removes its 1000 again.
+# 9000) on r2; r0 reports the host's 1000 upstream (/proc/net/igmp)
+# from its reports (not a query round), then all 2000, `show igmp` has
+# them all, streams to a few of them arrive, and the hosts' leaves
+# remove theirs again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxy-lib.sh"
 
@@ -32,30 +33,42 @@ ngroups_is()
 }
 upstream_count()
 {
-	igmp_groups $RTR_IN | grep -c '^239\.1[01]\.'
+	echo $(( $(igmp_count_prefix $RTR_IN 239.10.) +
+	    $(igmp_count_prefix $RTR_IN 239.11.) ))
 }
 upstream_is()
 {
-	[ "$(upstream_count)" -eq "$1" ]
+	local n
+	n=$(upstream_count)
+	[ "$n" -eq "$1" ] && return 0
+	echo "#  $n groups upstream, want $1"
+	return 1
 }
 
-# 1000 kernel joins on rcv1.
+# 1000 kernel joins on rcv1, timed until r0 reports them all upstream
+# (by a watcher beside the harness: /proc/net/igmp needs no process).
 T0=$(now_ns)
+watch_start learned -t 20 upstream_is $N
 hold_start many rcv1 $RCV1_IF join $N $BASE1
 say "holder: $(cat "$WORK/many.out")"
-check "r1: $N groups in show igmp" wait_until 3 ngroups_is $RTR_OUT1 $N
-dt=$(ms_between "$T0" "$(now_ns)")
-say "$N groups joined and learned in $dt ms"
-expect le "r1: learned within a second of the joins (ms)" "$dt" 1000
+T1=$(watch_ns learned)
+dt=never
+[ -n "$T1" ] && dt=$(ms_between "$T0" "$T1")
+say "$N groups joined, learned and reported upstream in $dt ms"
+# From the host's own reports, not from a query round (30 s).  How fast
+# is for test/bench/proxy-bench.sh: this guest may be slow.
+expect le "r1: learned and reported upstream from the reports (ms)" \
+    "$dt" 10000
+check "r1: $N groups in show igmp" wait_until 5 ngroups_is $RTR_OUT1 $N
 expect eq "r1: no drops" \
     "$(_objs | grep '"counter":"drop_' | grep -c '"interface":"r1"')" 0
 
 # 1000 records in one report on r2.
 gen rcv2 $RCV2_IF --mtu 9000 report3 to_ex:$BASE2+$N
-check "r2: $N groups from one report" wait_until 1 ngroups_is $RTR_OUT2 $N
+check "r2: $N groups from one report" wait_until 5 ngroups_is $RTR_OUT2 $N
 expect eq "r2: it was one report" "$(igmp_counter $RTR_OUT2 report_v3)" 1
 
-check "r0 reports all $((2 * N)) upstream" wait_until 3 upstream_is $((2 * N))
+check "r0 reports all $((2 * N)) upstream" wait_until 10 upstream_is $((2 * N))
 expect eq "r0 groups in /proc/net/igmp" "$(upstream_count)" $((2 * N))
 expect eq "show igmp upstream rows" \
     "$(_objs | grep '"sources":\[' | grep -vc '"compat":')" $((2 * N))
@@ -78,13 +91,20 @@ done
 recv_stop r2last
 expect eq "stream to 239.11.3.232 arrived on r2" "$(kv r2last received)" 20
 
-# The host leaves them all.
+# The host leaves them all.  So did rcv2 leave 239.11.3.232 above: it
+# is the host the crafted report came from, so that group ends on r2
+# too, after LMQT (explicit tracking).
 T1=$(now_ns)
 hold_stop many
-check "r1: all $N left" wait_until 4 ngroups_is $RTR_OUT1 0
+check "r1: all $N left" wait_until 10 ngroups_is $RTR_OUT1 0
 say "$N leaves processed in $(ms_between "$T1" "$(now_ns)") ms (LMQT 400 ms)"
-check "r0 keeps only r2's $N upstream" wait_until 2 upstream_is $N
-expect eq "r2 unchanged" "$(igmp_ngroups $RTR_OUT2)" $N
+check "r0 keeps only r2's other $((N - 1)) upstream" \
+    wait_until 10 upstream_is $((N - 1))
+igmp_snap
+expect eq "r2 lost only the group its host left" "$(igmp_ngroups $RTR_OUT2)" \
+    $((N - 1))
+expect seq "r2: 239.11.3.232 is the one" \
+    "$(igmp_grp $RTR_OUT2 239.11.3.232 mode)" ""
 
 check "daemon still running" daemon_alive
 daemon_stop
