@@ -3,7 +3,8 @@
 # Usage: scripts/deps.sh [extra packages...]
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config libevent-dev
-      libbsd-dev iproute2 mandoc procps util-linux tcpdump $*"
+      libbsd-dev iproute2 mandoc procps util-linux tcpdump bash-builtins
+      python3 kmod $*"
 missing=""
 for p in $pkgs; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

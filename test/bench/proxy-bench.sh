@@ -83,6 +83,21 @@ if [ -z "${PROXY_BENCH_INNS:-}" ]; then
 		make -C "$top_builddir" src/smcrouted >/dev/null ||
 			die "cannot build $SMCROUTED"
 	fi
+	# A kernel without multicast routing: the same run in a throwaway
+	# VM with Debian's kernel (scripts/vm.sh), slower in absolute
+	# terms, so the table then also gives ratios of the two daemons.
+	if [ -z "${SMCR_IN_VM:-}" ] &&
+	    ! missing=$("$TOP/scripts/kernel-check.sh" mroute4 veth bridge); then
+		echo "proxy-bench: this kernel lacks" \
+		    "$(printf '%s\n' "$missing" | paste -sd, - |
+		    sed 's/,/, /g'): running in a VM with Debian's kernel" >&2
+		"$TOP/scripts/deps.sh" qemu-system-x86 busybox-static cpio \
+		    kmod || die "cannot install what the VM needs"
+		BENCH_TIMEOUT=$((BENCH_TIMEOUT * 4))
+		export BENCH_TIMEOUT
+		exec "$TOP/scripts/vm.sh" -q -t $((BENCH_TIMEOUT + 120)) \
+		    -w "$BENCH_DIR" -- bash "$0" "$@"
+	fi
 	PROXY_BENCH_INNS=1
 	export PROXY_BENCH_INNS
 	# shellcheck disable=SC2093	# the error below is for a failed exec
@@ -978,19 +993,42 @@ TABLE=$WORK/table.md
 	for d in $DAEMONS; do
 		grep -q "^$d " "$RES" && names="$names $d"
 	done
+	# With both daemons: their ratio, which holds also where the
+	# absolute times do not (a slow VM, a busy machine).
+	ratio=
+	case " $names " in *" smcrouted "*" igmpproxy "*) ratio=1 ;; esac
 	printf '| measurement | target (smcrouted) |'
 	for d in $names; do printf ' %s |' "$d"; done
+	[ -n "$ratio" ] && printf ' smcrouted / igmpproxy |'
 	printf ' verdict |\n|---|---|'
 	for d in $names; do printf -- '---|'; done
+	[ -n "$ratio" ] && printf -- '---|'
 	printf -- '---|\n'
 
 	row()	# LABEL TARGET VERDICT FUNC ARGS...: FUNC NAME ARGS per daemon
 	{
-		local label=$1 target=$2 v=$3 f=$4 d
+		local label=$1 target=$2 v=$3 f=$4 d cell ours= theirs=
 		shift 4
 		printf '| %s | %s |' "$label" "$target"
-		for d in $names; do printf ' %s |' "$($f "$d" "$@")"; done
+		for d in $names; do
+			cell=$($f "$d" "$@")
+			printf ' %s |' "$cell"
+			case $d in
+			smcrouted) ours=$cell ;;
+			igmpproxy) theirs=$cell ;;
+			esac
+		done
+		[ -n "$ratio" ] && printf ' %s |' "$(ratio_of "$ours" "$theirs")"
 		printf ' %s |\n' "$v"
+	}
+	# ratio_of CELL CELL: the first number of each, divided, or empty.
+	ratio_of()
+	{
+		awk -v a="$1" -v b="$2" 'BEGIN {
+			if (match(a, /^[0-9]+(\.[0-9]+)?/)) x = substr(a, 1, RLENGTH); else exit
+			if (match(b, /^[0-9]+(\.[0-9]+)?/)) y = substr(b, 1, RLENGTH); else exit
+			if (y + 0 == 0) exit
+			printf "%.2f", x / y }'
 	}
 	react_ms()
 	{
@@ -1133,7 +1171,9 @@ TABLE=$WORK/table.md
 } >"$TABLE"
 
 if [ -z "${RESULTS_FROM:-}" ]; then
-	res _run header "Results ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r), CYCLES=$CYCLES PPS=$PPS, load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
+	where="kernel $(uname -r)"
+	[ -n "${SMCR_IN_VM:-}" ] && where="in a qemu TCG VM (scripts/vm.sh), Debian kernel $(uname -r): absolute times are the VM's, several times slower than a real machine's; compare the ratios"
+	res _run header "Results ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $where, CYCLES=$CYCLES PPS=$PPS, load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
 fi
 echo
 get _run header
