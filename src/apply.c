@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,9 +131,28 @@ pending_add(const struct conf_mroute *r, const struct conf_mgroup *g)
 	run.npending++;
 }
 
+/* An interface named (not a wildcard) that is missing or not usable. */
+static bool
+named_unusable(const char *name)
+{
+	struct iface *ifp;
+
+	if (is_wildcard(name))
+		return false;
+	ifp = iface_find_name(name);
+	return !ifp || !(ifp->flags & IFF_MULTICAST);
+}
+
 /*
  * Resolve one mroute line into engine rules, one per inbound interface
- * matching IIF.  Returns false if a named interface does not exist.
+ * matching IIF, each with the outbound interfaces that exist now (as
+ * SMCRoute does).  Returns false if the line waits for an interface it
+ * names: the inbound one (then nothing is installed) or an outbound one
+ * (then the route is installed without it, and gets it when it comes);
+ * missing or not (yet) multicast capable count alike.
+ *
+ * An outbound interface named explicitly that is also the inbound one
+ * is kept, as SMCRoute keeps it; one that only a wildcard yields is not.
  */
 static bool
 apply_mroute(const struct conf_mroute *cr)
@@ -140,21 +160,24 @@ apply_mroute(const struct conf_mroute *cr)
 	struct iface *in, *out;
 	struct route r;
 	char err[160];
-	bool any = false;
+	bool waits = false;
 	int i;
 
+	if (named_unusable(cr->iif))
+		return false;
 	for (i = 0; i < cr->noifs; i++)
-		if (!is_wildcard(cr->oifs[i]) && !iface_find_name(cr->oifs[i]))
-			return false;
+		if (named_unusable(cr->oifs[i]))
+			waits = true;
 
 	IFACE_FOREACH(in) {
 		if (!conf_ifname_match(cr->iif, in->name))
 			continue;
-		any = true;
 		if (!iface_usable(in)) {
-			log_warnx("%s line %d: inbound %s is %s, skipping",
-			    cr->where.file, cr->where.line, in->name,
-			    in->disabled ? "disabled" : "not multicast capable");
+			if (run.verbose)
+				log_warnx("%s line %d: inbound %s is %s, "
+				    "skipping", cr->where.file,
+				    cr->where.line, in->name, in->disabled ?
+				    "disabled" : "not multicast capable");
 			continue;
 		}
 		memset(&r, 0, sizeof(r));
@@ -170,14 +193,14 @@ apply_mroute(const struct conf_mroute *cr)
 				    !iface_usable(out))
 					continue;
 				if (out == in) {
-					if (!is_wildcard(cr->oifs[i]) &&
-					    run.verbose)
-						log_notice("%s line %d: %s is "
+					if (is_wildcard(cr->oifs[i]))
+						continue;
+					if (run.verbose)
+						log_info("%s line %d: %s is "
 						    "both inbound and outbound,"
-						    " ignored as outbound",
-						    cr->where.file,
+						    " this may cause routing "
+						    "loops", cr->where.file,
 						    cr->where.line, in->name);
-					continue;
 				}
 				if (r.noifs < ROUTE_MAXOIFS)
 					r.oifs[r.noifs++] = out->ifindex;
@@ -187,7 +210,7 @@ apply_mroute(const struct conf_mroute *cr)
 			log_warnx("%s line %d: %s", cr->where.file,
 			    cr->where.line, err);
 	}
-	return any || is_wildcard(cr->iif);
+	return !waits;
 }
 
 struct mgroup_join {
@@ -209,21 +232,41 @@ apply_mgroup_join(const struct inet_addr *s, const struct inet_addr *g,
 	return 0;
 }
 
+/*
+ * Join an mgroup line on every interface matching it.  Returns false if
+ * the interface it names is missing or not (yet) multicast capable.
+ */
 static bool
 apply_mgroup(const struct conf_mgroup *cg)
 {
 	struct mgroup_join mj = { cg, NULL };
 	struct iface *ifp;
-	bool any = false;
 
+	if (named_unusable(cg->ifname))
+		return false;
 	IFACE_FOREACH(ifp) {
-		if (!conf_ifname_match(cg->ifname, ifp->name))
+		if (!conf_ifname_match(cg->ifname, ifp->name) ||
+		    !(ifp->flags & IFF_MULTICAST))
 			continue;
-		any = true;
 		mj.ifp = ifp;
 		conf_mgroup_foreach(cg, apply_mgroup_join, &mj);
 	}
-	return any || is_wildcard(cg->ifname);
+	return true;
+}
+
+/* What an mroute line waits for, for the log. */
+static const char *
+apply_missing(const struct conf_mroute *cr, char *buf, size_t len)
+{
+	int i;
+
+	if (named_unusable(cr->iif))
+		return "interface";
+	for (i = 0; i < cr->noifs; i++)
+		if (named_unusable(cr->oifs[i]))
+			break;
+	snprintf(buf, len, "outbound %s", i < cr->noifs ? cr->oifs[i] : "?");
+	return buf;
 }
 
 static bool
@@ -249,6 +292,7 @@ apply_routes_groups(void)
 	int nold = run.npending;
 	const struct conf_mroute *cr;
 	const struct conf_mgroup *cg;
+	char what[IFNAMSIZ + 16];
 	bool was;
 
 	run.pending = NULL;
@@ -258,8 +302,9 @@ apply_routes_groups(void)
 		if (!apply_mroute(cr)) {
 			if (run.verbose || !was)
 				log_notice("%s line %d: mroute from %s pending:"
-				    " interface not available",
-				    cr->where.file, cr->where.line, cr->iif);
+				    " %s not available", cr->where.file,
+				    cr->where.line, cr->iif,
+				    apply_missing(cr, what, sizeof(what)));
 			pending_add(cr, NULL);
 		} else if (was && !run.verbose) {
 			log_notice("%s line %d: activated pending mroute from "
@@ -326,7 +371,6 @@ static void
 apply_ifaces_up(void)
 {
 	struct iface *ifp;
-
 	int family;
 
 	IFACE_FOREACH(ifp) {

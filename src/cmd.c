@@ -111,8 +111,15 @@ parse_mroute(const struct msg_req *req, struct conf_mroute *cr, char *err,
 		    "max %d", req->argc - first, CONF_MAXOIFS);
 		return -1;
 	}
+	/*
+	 * add skips outbound interfaces that do not exist, as SMCRoute
+	 * does (the route may end up with none: a stop filter); remove
+	 * must name existing ones.
+	 */
 	for (i = first; i < req->argc; i++) {
-		if (check_ifname(req->argv[i], err, errlen))
+		if (req->cmd == MSG_ADD ?
+		    conf_check_ifname(req->argv[i], err, errlen) :
+		    check_ifname(req->argv[i], err, errlen))
 			return -1;
 		strlcpy(cr->oifs[cr->noifs++], req->argv[i],
 		    sizeof(cr->oifs[0]));
@@ -120,21 +127,38 @@ parse_mroute(const struct msg_req *req, struct conf_mroute *cr, char *err,
 	return conf_check_mroute(cr, err, errlen);
 }
 
-/* Fill r's OIFs from the patterns of cr, except the inbound iif. */
+/*
+ * Fill r's OIFs from the patterns of cr.  The inbound interface is one
+ * only when named explicitly (SMCRoute keeps it), never from a wildcard.
+ */
 static void
-route_oifs(const struct conf_mroute *cr, struct route *r)
+route_oifs(const struct conf_mroute *cr, struct route *r, bool verbose)
 {
 	struct iface *ifp;
-	int i;
+	int i, n;
 
 	r->noifs = 0;
-	for (i = 0; i < cr->noifs; i++)
-		IFACE_FOREACH(ifp)
-			if (conf_ifname_match(cr->oifs[i], ifp->name) &&
-			    ifp->ifindex != r->iif && !ifp->disabled &&
-			    (ifp->flags & IFF_MULTICAST) &&
-			    r->noifs < ROUTE_MAXOIFS)
-				r->oifs[r->noifs++] = ifp->ifindex;
+	for (i = 0; i < cr->noifs; i++) {
+		n = 0;
+		IFACE_FOREACH(ifp) {
+			if (!conf_ifname_match(cr->oifs[i], ifp->name))
+				continue;
+			n++;
+			if ((ifp->ifindex == r->iif &&
+			    has_wildcard(cr->oifs[i])) || ifp->disabled ||
+			    !(ifp->flags & IFF_MULTICAST) ||
+			    r->noifs >= ROUTE_MAXOIFS)
+				continue;
+			if (ifp->ifindex == r->iif && verbose)
+				log_info("ipc: %s is both inbound and "
+				    "outbound, this may cause routing loops",
+				    ifp->name);
+			r->oifs[r->noifs++] = ifp->ifindex;
+		}
+		if (!n && !has_wildcard(cr->oifs[i]) && verbose)
+			log_notice("ipc: outbound %s does not exist, skipped",
+			    cr->oifs[i]);
+	}
 }
 
 static int
@@ -162,7 +186,7 @@ cmd_route(const struct msg_req *req, char *err, size_t errlen)
 		r.nexcept = cr.nexcept;
 		memcpy(r.except, cr.except, sizeof(r.except[0]) *
 		    (size_t)cr.nexcept);
-		route_oifs(&cr, &r);
+		route_oifs(&cr, &r, req->cmd == MSG_ADD);
 		if (req->cmd == MSG_ADD) {
 			if (ifp->disabled || !(ifp->flags & IFF_MULTICAST)) {
 				snprintf(err, errlen, "inbound %s is %s",

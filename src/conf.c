@@ -1105,6 +1105,58 @@ conf_parse_line(struct conf *c, const char *text, const char *file,
 	return conf_line(&p, text);
 }
 
+/* Append to buf what fmt says, as far as it fits. */
+static void
+words_add(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+void
+conf_mroute_words(const struct conf_mroute *mr, char *buf, size_t len)
+{
+	char a[INET_PFX_STRLEN];
+	int i;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	words_add(buf, len, "from %s", mr->iif);
+	if (mr->src.len > 0)
+		words_add(buf, len, " source %s",
+		    inet_pfx_str(&mr->src, a, sizeof(a)));
+	for (i = 0; i < mr->nexcept; i++)
+		words_add(buf, len, "%s%s", i ? "," : " except ",
+		    inet_pfx_str(&mr->except[i], a, sizeof(a)));
+	words_add(buf, len, " group %s", inet_pfx_str(&mr->grp, a, sizeof(a)));
+	if (mr->noifs > 0)
+		words_add(buf, len, " to");
+	for (i = 0; i < mr->noifs; i++)
+		words_add(buf, len, " %s", mr->oifs[i]);
+}
+
+void
+conf_mgroup_words(const struct conf_mgroup *mg, char *buf, size_t len)
+{
+	char a[INET_PFX_STRLEN];
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	words_add(buf, len, "from %s", mg->ifname);
+	if (mg->src.len > 0)
+		words_add(buf, len, " source %s",
+		    inet_pfx_str(&mg->src, a, sizeof(a)));
+	words_add(buf, len, " group %s", inet_pfx_str(&mg->grp, a, sizeof(a)));
+}
+
 /*
  * Canonical form: every phyint, then every mroute, then every acl, then
  * every mgroup, each in the order read (includes expanded in place).
@@ -1117,8 +1169,7 @@ conf_dump(const struct conf *c, FILE *fp)
 	const struct conf_mroute *mr;
 	const struct conf_mgroup *mg;
 	const struct pconf_acl *acl;
-	char a[INET_PFX_STRLEN];
-	int i;
+	char line[2 * CONF_LINE_MAX];
 
 	TAILQ_FOREACH(pi, &c->phyints, link) {
 		fprintf(fp, "phyint %s %s%s ttl-threshold %d%s", pi->ifname,
@@ -1129,28 +1180,13 @@ conf_dump(const struct conf *c, FILE *fp)
 		fprintf(fp, "\n");
 	}
 	TAILQ_FOREACH(mr, &c->mroutes, link) {
-		fprintf(fp, "mroute from %s", mr->iif);
-		if (mr->src.len > 0)
-			fprintf(fp, " source %s",
-			    inet_pfx_str(&mr->src, a, sizeof(a)));
-		for (i = 0; i < mr->nexcept; i++)
-			fprintf(fp, "%s%s", i ? "," : " except ",
-			    inet_pfx_str(&mr->except[i], a, sizeof(a)));
-		fprintf(fp, " group %s", inet_pfx_str(&mr->grp, a, sizeof(a)));
-		if (mr->noifs > 0)
-			fprintf(fp, " to");
-		for (i = 0; i < mr->noifs; i++)
-			fprintf(fp, " %s", mr->oifs[i]);
-		fprintf(fp, "\n");
+		conf_mroute_words(mr, line, sizeof(line));
+		fprintf(fp, "mroute %s\n", line);
 	}
 	TAILQ_FOREACH(acl, &c->acls, link)
 		pconf_acl_dump(acl, fp);
 	TAILQ_FOREACH(mg, &c->mgroups, link) {
-		fprintf(fp, "mgroup from %s", mg->ifname);
-		if (mg->src.len > 0)
-			fprintf(fp, " source %s",
-			    inet_pfx_str(&mg->src, a, sizeof(a)));
-		fprintf(fp, " group %s\n",
-		    inet_pfx_str(&mg->grp, a, sizeof(a)));
+		conf_mgroup_words(mg, line, sizeof(line));
+		fprintf(fp, "mgroup %s\n", line);
 	}
 }

@@ -138,6 +138,16 @@ int		 conf_mgroup_foreach(const struct conf_mgroup *,
 /* "eth+" matches every name starting with "eth"; otherwise exact. */
 int		 conf_ifname_match(const char *pattern, const char *name);
 
+/*
+ * The words of a line after its keyword, in canonical form:
+ * "from IIF [source S] [except A,B] group G [to OIF...]", and
+ * "from IF [source S] group G".  They fit in 2 * CONF_LINE_MAX.
+ */
+void		 conf_mroute_words(const struct conf_mroute *, char *buf,
+		    size_t len);
+void		 conf_mgroup_words(const struct conf_mgroup *, char *buf,
+		    size_t len);
+
 /* For golden tests and debugging: print c in canonical form. */
 void		 conf_dump(const struct conf *c, FILE *fp);
 

@@ -184,6 +184,7 @@ rules_matching(const struct inet_addr *src, const struct inet_addr *grp,
 struct compute {
 	int	oifs[ROUTE_MAXOIFS];
 	int	noifs;
+	int	nrules;		/* oifs[0..nrules) from rules, the rest hook's */
 	int	exact_iif;	/* IIF of a matching (S,G) rule */
 };
 
@@ -223,6 +224,7 @@ compute_oifs(const struct inet_addr *src, const struct inet_addr *grp,
 {
 	memset(c, 0, sizeof(*c));
 	rules_matching(src, grp, iif, compute_add, c);
+	c->nrules = c->noifs;
 	if (hook)
 		hook(src, grp, iif, c->oifs, &c->noifs);
 }
@@ -238,24 +240,23 @@ mfc_forwards(const struct mfc *m)
 	return false;
 }
 
-/* Work out m's outbound set and tell the kernel if it changed. */
+/* m's outbound set, as per-VIF TTL thresholds; returns how many. */
 static int
-mfc_update(struct mfc *m)
+mfc_compute(const struct mfc *m, uint8_t ttls[MAXVIFS])
 {
-	bool was_forwarding = m->installed && mfc_forwards(m);
+	int family = m->grp.family, vif, i, nout = 0;
 	struct compute c;
-	int family = m->grp.family, vif, i, nout;
-	uint8_t ttls[MAXVIFS];
 	struct iface *ifp;
-	char buf[2 * INET6_ADDRSTRLEN + 8];
 
 	compute_oifs(&m->src, &m->grp, m->iif, &c);
-
-	memset(ttls, 0, sizeof(ttls));
-	nout = 0;
+	memset(ttls, 0, MAXVIFS);
 	for (i = 0; i < c.noifs; i++) {
-		/* Never forward back out of the inbound interface. */
-		if (c.oifs[i] == m->iif)
+		/*
+		 * The inbound interface is an outbound one only where a rule
+		 * names it (apply.c and cmd.c keep it out of wildcards),
+		 * never because the proxy wants it.
+		 */
+		if (c.oifs[i] == m->iif && i >= c.nrules)
 			continue;
 		ifp = iface_find(c.oifs[i]);
 		if (!ifp || (vif = iface_vif(ifp, family)) == NO_VIF)
@@ -263,7 +264,20 @@ mfc_update(struct mfc *m)
 		ttls[vif] = (uint8_t)(ifp->ttl > 0 ? ifp->ttl : 1);
 		nout++;
 	}
+	return nout;
+}
 
+/* Work out m's outbound set and tell the kernel if it changed. */
+static int
+mfc_update(struct mfc *m)
+{
+	bool was_forwarding = m->installed && mfc_forwards(m);
+	int family = m->grp.family, vif, nout;
+	uint8_t ttls[MAXVIFS];
+	struct iface *ifp;
+	char buf[2 * INET6_ADDRSTRLEN + 8];
+
+	nout = mfc_compute(m, ttls);
 	ifp = iface_find(m->iif);
 	vif = ifp ? iface_vif(ifp, family) : NO_VIF;
 	if (vif == NO_VIF) {
@@ -358,10 +372,15 @@ rule_apply(const struct route *r)
 			m->learned = false;
 			mfc_update(m);
 		} else if (m) {
+			uint8_t ttls[MAXVIFS];
+
+			/* A learned entry, if templates still want it. */
+			if (!mfc_compute(m, ttls)) {
+				mfc_free(m);
+				return;
+			}
 			m->learned = true;
 			mfc_update(m);
-			if (!mfc_forwards(m))
-				mfc_free(m);
 		}
 		return;
 	}
@@ -556,8 +575,9 @@ route_mark(unsigned int origin)
 }
 
 /*
- * An interface is gone: rules from it go, it leaves the OIFs of the
- * others, and so do kernel entries from it.  Rare, so a full walk.
+ * An interface is gone: kernel entries from it are deleted, rules from
+ * it go, and it leaves the OIFs of the others, whose entries stay (stop
+ * filters if nothing is left).  Rare, so a full walk.
  */
 void
 route_drop_iface(int ifindex)
@@ -567,6 +587,10 @@ route_drop_iface(int ifindex)
 	char err[128];
 	int i;
 
+	/* First, so that no rule change updates an entry that goes. */
+	RB_FOREACH_SAFE(m, mfc_tree, &cache, mnext)
+		if (m->iif == ifindex)
+			mfc_free(m);
 	RB_FOREACH_SAFE(r, route_tree, &rules, rnext) {
 		key = *r;
 		if (r->iif == ifindex) {
@@ -583,9 +607,6 @@ route_drop_iface(int ifindex)
 		key.oifs[0] = ifindex;
 		route_del(&key, err, sizeof(err));
 	}
-	RB_FOREACH_SAFE(m, mfc_tree, &cache, mnext)
-		if (m->iif == ifindex)
-			mfc_free(m);
 }
 
 /* After a reload: what the new configuration did not name goes. */

@@ -226,16 +226,22 @@ show_interfaces(struct table_doc *doc)
 	}
 }
 
+/*
+ * SMCRoute's format: a plain heading, then each line as it would read in
+ * smcroute.conf, the keyword padded to 7; a message when there is none.
+ */
 static void
 show_pending(struct table_doc *doc)
 {
-	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
+	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN], words[2 * CONF_LINE_MAX];
+	char line[sizeof(words) + 16];
 	const struct apply_pending *p;
 	struct table *t;
 	int i, j;
 
-	t = table_new(doc, NULL, "pending", "Pending Routes and Groups",
-	    &table_pending, 0);
+	t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+	    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
+	table_set_empty(t, "No pending routes or groups");
 	for (i = 0; (p = apply_pending_get(i)); i++) {
 		table_row(t);
 		if (p->mroute) {
@@ -248,6 +254,9 @@ show_pending(struct table_doc *doc)
 			table_cell_list(t);
 			for (j = 0; j < cr->noifs; j++)
 				table_list_add(t, cr->oifs[j]);
+			conf_mroute_words(cr, words, sizeof(words));
+			snprintf(line, sizeof(line), "%-7s %s", "mroute",
+			    words);
 		} else {
 			const struct conf_mgroup *cg = p->mgroup;
 
@@ -256,7 +265,11 @@ show_pending(struct table_doc *doc)
 			table_cell_sg(t, src_str(&cg->src, s, sizeof(s)),
 			    inet_pfx_str(&cg->grp, g, sizeof(g)));
 			table_cell_list(t);
+			conf_mgroup_words(cg, words, sizeof(words));
+			snprintf(line, sizeof(line), "%-7s %s", "mgroup",
+			    words);
 		}
+		table_cell_str(t, line);
 	}
 }
 

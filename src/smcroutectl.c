@@ -7,8 +7,8 @@
  * against the daemon's back-pressure, and output stays in input order.
  *
  * Show output: the daemon marks section titles with a trailing '_' and
- * column headings with a trailing '=' (see table.h).  Here they are
- * decorated: on a terminal, a title is an empty line and the title in
+ * column headings with a trailing '=' (see table.h); a plain title, with
+ * '~', is printed as it is.  Here the others are decorated: on a terminal, a title is an empty line and the title in
  * bold and underlined, a heading is in reverse video across the terminal
  * width.  With -p, or when stdout is not a terminal, a title is a row of
  * 79 '_' then the title, and a heading sits between two rows of 79 '='.
@@ -434,11 +434,15 @@ print_table(const struct ctl *ctl, const char *text, size_t len)
 		nl = memchr(p, '\n', end - p);
 		n = (nl ? nl : end) - p;
 		mark = n > 0 ? p[n - 1] : '\0';
-		if (mark != '_' && mark != '=') {
+		if (mark != '_' && mark != '=' && mark != '~') {
 			fwrite(p, 1, n, stdout);
 			putchar('\n');
 		} else if (!ctl->headings) {
 			/* -t: drop titles and headings */
+		} else if (mark == '~') {
+			/* a plain title, printed as it is */
+			fwrite(p, 1, n - 1, stdout);
+			putchar('\n');
 		} else if (!ctl->tty) {
 			rule(mark, RULE_WIDTH);
 			fwrite(p, 1, n - 1, stdout);

@@ -54,12 +54,16 @@ static const struct table_col iface_cols[] = {
 	{ "FLAGS", "flags", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL, 0 },
 };
 
+/*
+ * Pending lines: in JSON their parts, in text the line as it would read
+ * in smcroute.conf (SMCRoute's format, greppable, pasteable).
+ */
 static const struct table_col pending_cols[] = {
-	{ "KIND", "kind", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
-	{ "(S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 0, NULL, 0 },
-	{ "OIFS", "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
-	  TABLE_COL_WIDE },
+	{ NULL, "kind", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ NULL, "iif", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+	{ NULL, "source", "group", TABLE_SG, TABLE_LEFT, 0, NULL, 0 },
+	{ NULL, "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL, 0 },
+	{ "LINE", NULL, NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
 };
 
 #define NELEM(a)	((int)(sizeof(a) / sizeof((a)[0])))
@@ -88,6 +92,7 @@ struct table {
 	char			*object;	/* NULL: directly in the doc */
 	char			*key;
 	char			*title;		/* NULL: none */
+	char			*empty;		/* text without rows, or NULL */
 	unsigned		 flags;
 	struct cell		*cells;		/* nrows * ncols, row-major */
 	size_t			 ncells;
@@ -316,6 +321,7 @@ table_free(struct table *t)
 	free(t->object);
 	free(t->key);
 	free(t->title);
+	free(t->empty);
 	free(t);
 }
 
@@ -394,6 +400,17 @@ int
 table_nrows(const struct table *t)
 {
 	return t ? t->nrows : 0;
+}
+
+void
+table_set_empty(struct table *t, const char *text)
+{
+	if (!t || t->doc->err[0])
+		return;
+	free(t->empty);
+	t->empty = text ? strdup(text) : NULL;
+	if (text && !t->empty)
+		doc_error(t->doc, "out of memory");
 }
 
 void
@@ -615,7 +632,7 @@ text_line(struct sbuf *out, const struct table *t, const int *widths,
 	if (marker)
 		sb_chr(out, marker);
 	else if (out->len > start && (out->p[out->len - 1] == '_' ||
-	    out->p[out->len - 1] == '='))
+	    out->p[out->len - 1] == '=' || out->p[out->len - 1] == '~'))
 		sb_chr(out, ' ');
 	sb_chr(out, '\n');
 }
@@ -629,8 +646,17 @@ text_table(struct sbuf *out, const struct table *t)
 	int *widths, i, r;
 	size_t len;
 
-	if (t->nrows == 0)
+	if (t->nrows == 0) {
+		if (t->empty) {
+			len = out->len;
+			sb_text(out, t->empty);
+			if (out->len > len && strchr("_=~",
+			    out->p[out->len - 1]))
+				sb_chr(out, ' ');
+			sb_chr(out, '\n');
+		}
 		return;
+	}
 	widths = calloc(def->ncols, sizeof(*widths));
 	texts = calloc(def->ncols, sizeof(*texts));
 	if (!widths || !texts) {
@@ -659,7 +685,7 @@ text_table(struct sbuf *out, const struct table *t)
 
 	if (t->title) {
 		sb_text(out, t->title);
-		sb_str(out, "_\n");
+		sb_str(out, t->flags & TABLE_PLAINTITLE ? "~\n" : "_\n");
 	}
 	if (!(t->flags & TABLE_NOHEADING)) {
 		for (i = 0; i < def->ncols; i++) {

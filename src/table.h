@@ -27,8 +27,12 @@
  *	cell     cell		one line per row
  *
  * The trailing '_' or '=' marks the line for smcroutectl, which strips
- * it and decorates (or with -t drops) the line.  A row never ends in '_'
- * or '=': one that would gets a trailing space.  Columns are separated
+ * it and decorates (or with -t drops) the line.  A TABLE_PLAINTITLE
+ * title ends in '~' instead: smcroutectl prints it as it is (or drops it
+ * with -t), undecorated, as SMCRoute prints its `show pending` heading.
+ * A row never ends in '_', '=' or '~': one that would gets a trailing
+ * space.  A table without rows that has an empty text (table_set_empty)
+ * emits that text as its one line, unmarked.  Columns are separated
  * by one space (two before a TABLE_COL_WIDE column); each column is as
  * wide as its widest cell or heading, at least width; left-aligned cells
  * are padded on the right except in the last column; trailing spaces are
@@ -62,6 +66,7 @@ struct table;
 
 /* table_new() flags */
 #define TABLE_NOHEADING		0x0001	/* text: no column heading line */
+#define TABLE_PLAINTITLE	0x0002	/* text: title marked '~' (above) */
 
 enum table_kind {
 	TABLE_STR,		/* string, or null */
@@ -109,8 +114,8 @@ struct table_def {
  *		  " INDEX PHYINT  VIF  MIF TTL HLIM STATE FLAGS", a null
  *		  VIF/MIF reads N/A, a null threshold -
  *  table_pending str kind ("mroute"|"mgroup"), str iif,
- *		  sg(source|NULL, group), list oifs
- *		  "KIND  IIF  (S,G)  OIFS"
+ *		  sg(source|NULL, group), list oifs (these four JSON only),
+ *		  str line (text only: "mroute  from a1 group G to a2")
  */
 extern const struct table_def table_route;
 extern const struct table_def table_rule;	/* table_route + list except */
@@ -142,6 +147,8 @@ void		 table_list_add(struct table *, const char *);
 
 /* Number of rows so far. */
 int		 table_nrows(const struct table *);
+/* Text: the line to emit when the table has no rows (copied). */
+void		 table_set_empty(struct table *, const char *);
 
 /*
  * Append the document, as text or JSON, to out.  Returns 0, or -1 with

@@ -134,8 +134,7 @@ daemon_start
 
 say "empty tables"
 for args in "show routes" "-d show routes" "show groups" "-d show groups" \
-    "show pending" "-p show routes" "-t show routes" "-p -d show groups" \
-    "show"; do
+    "-p show routes" "-t show routes" "-p -d show groups" "show"; do
 	# shellcheck disable=SC2086
 	ctl $args
 	expect eq "empty: '$args' exits 0" "$CTL_RC" 0
@@ -152,6 +151,9 @@ expect seq "empty: -j show groups" "$(cat "$WORK/ctl.txt")" '{"groups":{"conf":[
 ctl -j -d show groups
 expect seq "empty: -j -d show groups" "$(cat "$WORK/ctl.txt")" \
     '{"groups":{"conf":[],"kernel":[]}}'
+ctl show pending
+expect seq "empty: show pending says so, as SMCRoute does" \
+    "$(cat "$WORK/ctl.txt")" "No pending routes or groups"
 ctl -j show pending
 expect seq "empty: -j show pending" "$(cat "$WORK/ctl.txt")" '{"pending":[]}'
 expect eq "empty: -j is one line" "$(wc -l <"$WORK/ctl.txt")" 1
@@ -274,8 +276,12 @@ j ifs show interfaces
 jexpect "interfaces: top level" ifs 'list(d)' '["interfaces"]'
 jexpect "interfaces: keys" ifs 'sorted(set(tuple(r) for r in d["interfaces"]))' \
     '[["index","name","vif","mif","ttl_threshold","hoplimit_threshold","state","flags"]]'
+# Every interface of the namespace: ours, and those the kernel adds to
+# each new one (gre0, gretap0, ... once the GRE module is loaded).
+ifnames=$(ip -n $RTR -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+    LC_ALL=C sort | awk '{ printf "%s\"%s\"", (NR > 1 ? "," : ""), $1 }')
 jexpect "interfaces: names" ifs 'sorted(r["name"] for r in d["interfaces"])' \
-    '["lo","r0","r1","r2"]'
+    "[$ifnames]"
 for i in $RTR_IN $RTR_OUT1 $RTR_OUT2; do
 	vif=$(proc ip_mr_vif | awk -v n=$i 'NR > 1 && $2 == n { print $1 }')
 	mif=$(proc ip6_mr_vif | awk -v n=$i 'NR > 1 && $2 == n { print $1 }')
@@ -334,12 +340,16 @@ expect seq "-p -d show groups: two tables" "$(titles "$WORK/ctl.txt")" \
     "Group Memberships Table|Kernel Group Membership Table"
 ctl -p show interfaces
 expect seq "-p show interfaces: no title" "$(titles "$WORK/ctl.txt")" ""
+# SMCRoute's form: a plain heading (never framed), smcroute.conf lines.
 ctl -p show pending
-expect seq "-p show pending: one table" "$(titles "$WORK/ctl.txt")" \
-    "Pending Routes and Groups"
-check "-p show pending: heading" grep -Eq '^KIND +IIF +\(S,G\) +OIFS$' "$WORK/ctl.txt"
+expect seq "-p show pending: SMCRoute's lines" "$(cat "$WORK/ctl.txt")" \
+    "PENDING ROUTES AND GROUPS
+mroute  from late0 group 225.8.8.0/24 to $RTR_OUT1
+mgroup  from late0 source $SRC4 group 232.8.8.8"
 ctl -t show pending
 expect eq "-t show pending: two rows" "$(wc -l <"$WORK/ctl.txt")" 2
+expect eq "-t show pending: greppable with ^mroute" \
+    "$(grep -c '^mroute ' "$WORK/ctl.txt")" 1
 
 # Only (S,G) routes: no template table.
 conf <<EOF
@@ -354,7 +364,8 @@ check_not "only (S,G) routes: no template title" grep -q "Template" "$WORK/ctl.t
 ctl show groups
 check_not "no groups: show groups prints nothing" test -s "$WORK/ctl.txt"
 ctl show pending
-check_not "nothing pending: show pending prints nothing" test -s "$WORK/ctl.txt"
+expect seq "nothing pending: show pending says so" "$(cat "$WORK/ctl.txt")" \
+    "No pending routes or groups"
 ctl -j show groups
 expect seq "no groups: -j" "$(cat "$WORK/ctl.txt")" '{"groups":{"conf":[]}}'
 

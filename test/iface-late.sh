@@ -75,12 +75,14 @@ log_has()
 	grep -qF -- "$1" "$DLOG"
 }
 
-# pending_has KIND IIF GROUP OIF: `show pending` has this line (plain).
+# pending_has KIND IIF GROUP OIF: `show pending` has this line, as in
+# smcroute.conf: "KIND from IIF [source S] group GROUP [to ... OIF]".
 pending_has()
 {
 	ctl -t show pending | awk -v k="$1" -v i="$2" -v g="$3" -v o="$4" '
-	    $1 == k && $2 == i && index($0, g ")") && (o == "" || $NF == o) {
-		f = 1 }
+	    { grp = ""; for (j = 1; j < NF; j++) if ($j == "group") grp = $(j + 1) }
+	    $1 == k && $2 == "from" && $3 == i && grp == g &&
+	    (o == "" || $NF == o) { f = 1 }
 	    END { exit !f }'
 }
 

@@ -24,7 +24,8 @@ daemon_start
 
 check "route with existing interfaces installed" \
     mfc_is $SRC4 225.1.1.1 $RTR_IN $RTR_OUT1
-check_not "route to missing r2 not installed" mfc_has $SRC4 225.2.2.2
+check "route to missing r2: a stop filter until r2 comes (as in SMCRoute)" \
+    mfc_stop $SRC4 225.2.2.2 $RTR_IN
 check_not "no VIF for missing r2" vif_has $RTR_OUT2
 check "alive with pending routes" daemon_alive
 

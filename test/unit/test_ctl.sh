@@ -82,6 +82,11 @@ expect "show -j" 0 '{"routes":{"asm":[{"source":null,"group":"225.3.3.3","iif":"
 expect "s i" 0 "$e\n INDEX PHYINT  VIF  MIF TTL HLIM STATE FLAGS\n$e\n     1 lo      N/A  N/A   -    - up    UP LOOPBACK\n" "" -- s i
 expect "s g, empty" 0 "" "" -- s g
 expect "show g -j, empty" 0 '{"groups":{"conf":[]}}\n' "" -- -j show g
+# A plain title ('~') is printed as it is, never framed; -t drops it.
+P='mroute  from a1 group 225.1.2.3 to a2'
+expect "show pending" 0 "PENDING ROUTES AND GROUPS\n$P\n" "" -- show pending
+expect "show pending -p" 0 "PENDING ROUTES AND GROUPS\n$P\n" "" -- -p s p
+expect "show pending -t" 0 "$P\n" "" -- -t s p
 expect "show igmp" 1 "" "smcroutectl: show igmp: not supported\n" -- show ig
 expect "show bogus" 1 "" "smcroutectl: Unknown argument to show: bogus\n" -- show bogus
 expect "show too many" 1 "" "smcroutectl: Too many arguments to command show\n" -- show routes groups

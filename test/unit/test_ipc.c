@@ -969,6 +969,17 @@ serve_handler(const struct msg_req *req, struct evbuffer *out, char *err,
 		table_new(doc, "groups", "conf", "Group Memberships Table",
 		    &table_group, 0);
 		break;
+	case MSG_SHOW_PENDING:
+		t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+		    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
+		table_row(t);
+		table_cell_str(t, "mroute");
+		table_cell_str(t, "a1");
+		table_cell_sg(t, NULL, "225.1.2.3");
+		table_cell_list(t);
+		table_list_add(t, "a2");
+		table_cell_str(t, "mroute  from a1 group 225.1.2.3 to a2");
+		break;
 	default:
 		table_doc_free(doc);
 		snprintf(err, errlen, "show %s: not supported",

@@ -344,6 +344,11 @@ test_interfaces(void)
 	    "1234567 verylongname0 12345  N/A   1    - up    UP MULTICAST\n");
 }
 
+/*
+ * show pending: in text the lines as in smcroute.conf under a plain
+ * title ('~': never framed), a message when there is none; in JSON the
+ * parts of each line.
+ */
 static void
 test_pending(void)
 {
@@ -352,34 +357,51 @@ test_pending(void)
 	int rc;
 
 	doc = table_doc_new(0);
-	t = table_new(doc, NULL, "pending", "Pending Routes and Groups",
-	    &table_pending, 0);
+	t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+	    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
+	table_set_empty(t, "No pending routes or groups");
 	table_row(t);
 	table_cell_str(t, "mroute");
 	table_cell_str(t, "a1");
 	table_cell_sg(t, NULL, "225.1.2.3");
 	table_cell_list(t);
 	table_list_add(t, "a2");
+	table_cell_str(t, "mroute  from a1 group 225.1.2.3 to a2");
 	table_row(t);
 	table_cell_str(t, "mgroup");
 	table_cell_str(t, "wg0");
 	table_cell_sg(t, "1.2.3.4", "239.5.5.6");
 	table_cell_list(t);
+	table_cell_str(t, "mgroup  from wg0 source 1.2.3.4 group 239.5.5.6");
 	CHECK_STR(emit(doc, &rc),
-	    "Pending Routes and Groups_\n"
-	    "KIND   IIF (S,G)                 OIFS=\n"
-	    "mroute a1  (*, 225.1.2.3)        a2\n"
-	    "mgroup wg0 (1.2.3.4, 239.5.5.6)\n");
+	    "PENDING ROUTES AND GROUPS~\n"
+	    "mroute  from a1 group 225.1.2.3 to a2\n"
+	    "mgroup  from wg0 source 1.2.3.4 group 239.5.5.6\n");
+
+	doc = table_doc_new(0);
+	t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+	    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
+	table_set_empty(t, "No pending routes or groups");
+	CHECK_STR(emit(doc, &rc), "No pending routes or groups\n");
+
+	/* A row or an empty text never ends in a mark. */
+	doc = table_doc_new(0);
+	t = table_new(doc, NULL, "pending", NULL, &table_pending,
+	    TABLE_NOHEADING);
+	table_set_empty(t, "nothing~");
+	CHECK_STR(emit(doc, &rc), "nothing~ \n");
 
 	doc = table_doc_new(TABLE_JSON);
-	t = table_new(doc, NULL, "pending", "Pending Routes and Groups",
-	    &table_pending, 0);
+	t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+	    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
+	table_set_empty(t, "No pending routes or groups");
 	table_row(t);
 	table_cell_str(t, "mgroup");
 	table_cell_str(t, "wg0");
 	table_cell_sg(t, NULL, "239.5.5.5");
 	table_cell_list(t);
 	table_list_add(t, "a2");
+	table_cell_str(t, "mgroup  from wg0 group 239.5.5.5");
 	CHECK_STR(emit(doc, &rc),
 	    "{\"pending\":[{\"kind\":\"mgroup\",\"iif\":\"wg0\","
 	    "\"source\":null,\"group\":\"239.5.5.5\",\"oifs\":[\"a2\"]}]}\n");
