@@ -185,9 +185,9 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts -o mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp stays the overlay's: the host's files there (a checkout, say)
+# are seen, what the guest writes goes to the tmpfs layer.
 mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs tmpfs /var/tmp 2>/dev/null
 [ -d /sys/fs/cgroup ] && mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
 hostname smcr-vm
 ip link set lo up
