@@ -35,8 +35,9 @@
 #include "pktio.h"
 #include "proxy.h"
 #include "route.h"
-#include "smcrouted.h"
+#include "evloop.h"
 #include "table.h"
+#include "words.h"
 
 /* RFC 3376 §8 defaults, milliseconds. */
 #define QI_DEFAULT	125000
@@ -168,25 +169,6 @@ proto(const struct pif *p)
 static void	pif_drain(struct pif *);
 static void	upstream_update(const struct inet_addr *grp);
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-timer_at(struct event *ev, uint64_t at)
-{
-	uint64_t now = now_ms(), d = at > now ? at - now : 0;
-	struct timeval tv = { (time_t)(d / 1000), (suseconds_t)(d % 1000) *
-	    1000 };
-
-	evtimer_add(ev, &tv);
-}
-
 /* Effective knobs, RFC defaults for what the configuration left out. */
 /*
  * A non-querier uses the querier's Robustness Variable and Query
@@ -277,7 +259,7 @@ acl_permit(const struct pif *p, const struct inet_addr *src,
 
 	if (px.conf) {
 		TAILQ_FOREACH(acl, &px.conf->acls, link) {
-			if (!conf_ifname_match(acl->ifname, p->name))
+			if (!word_ifname_match(acl->ifname, p->name))
 				continue;
 			if (pconf_acl_match(acl, src, grp))
 				return acl->allow;
@@ -304,7 +286,7 @@ acl_exclusions(const struct pif *p, const struct inet_addr *grp,
 	TAILQ_FOREACH(acl, &px.conf->acls, link) {
 		if (acl->allow || !acl->src.len ||
 		    !inet_pfx_is_host(&acl->src) ||
-		    !conf_ifname_match(acl->ifname, p->name) ||
+		    !word_ifname_match(acl->ifname, p->name) ||
 		    !inet_pfx_match(&acl->grp, grp))
 			continue;
 		/* First match wins: an earlier allow keeps the source. */
@@ -420,7 +402,7 @@ q_start(struct pif *p)
 	mdb_if_set_querier(p->mdb, true);
 	evtimer_del(p->oqp_ev);
 	p->gq_at = now_ms();
-	timer_at(p->gq_ev, p->gq_at);
+	evloop_timer_at(p->gq_ev, p->gq_at);
 }
 
 static void
@@ -439,7 +421,7 @@ q_general(struct pif *p)
 	    (errno == EINVAL || errno == EADDRNOTAVAIL)) {
 		p->tentative_retries++;
 		p->gq_at = now_ms() + 1000;
-		timer_at(p->gq_ev, p->gq_at);
+		evloop_timer_at(p->gq_ev, p->gq_at);
 		return;
 	}
 	if (p->startup_left > 0)
@@ -454,7 +436,7 @@ q_general(struct pif *p)
 	p->gq_at = (p->gq_at && p->gq_at <= now ? p->gq_at : now) + next;
 	if (p->gq_at < now)
 		p->gq_at = now;
-	timer_at(p->gq_ev, p->gq_at);
+	evloop_timer_at(p->gq_ev, p->gq_at);
 }
 
 static void
@@ -468,7 +450,7 @@ q_yield(struct pif *p)
 	p->gq_at = 0;
 	mdb_if_set_querier(p->mdb, false);
 	p->oqp_at = now_ms() + oqpi;
-	timer_at(p->oqp_ev, p->oqp_at);
+	evloop_timer_at(p->oqp_ev, p->oqp_at);
 }
 
 static void
@@ -485,7 +467,7 @@ q_takeover(struct pif *p)
 	mdb_if_set_querier(p->mdb, true);
 	p->startup_left = 0;
 	p->gq_at = now_ms();
-	timer_at(p->gq_ev, p->gq_at);
+	evloop_timer_at(p->gq_ev, p->gq_at);
 }
 
 static void
@@ -591,7 +573,7 @@ pif_drain(struct pif *p)
 	if (next == UINT64_MAX)
 		evtimer_del(p->mdb_ev);
 	else
-		timer_at(p->mdb_ev, next);
+		evloop_timer_at(p->mdb_ev, next);
 }
 
 /* Upstream: the RFC 4605 §4.1 merge, set in place. */
@@ -1120,7 +1102,7 @@ pif_update(struct pif *p, const struct iface *ifp,
 	/* A new query interval applies from now on. */
 	if (timing && p->qstate == Q_QUERIER && p->startup_left == 0) {
 		p->gq_at = now_ms() + pif_qi(p);
-		timer_at(p->gq_ev, p->gq_at);
+		evloop_timer_at(p->gq_ev, p->gq_at);
 	}
 }
 
@@ -1182,7 +1164,7 @@ proxy_apply(const struct conf *c)
 		 */
 		TAILQ_FOREACH(pi, &c->phyints, link)
 			if (pi->proxy.flags &&
-			    conf_ifname_match(pi->ifname, ifp->name))
+			    word_ifname_match(pi->ifname, ifp->name))
 				use = pi;
 		if (!use || ifp->disabled || !(ifp->flags & IFF_MULTICAST))
 			continue;

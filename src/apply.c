@@ -14,6 +14,7 @@
 #include "mrdisc.h"
 #include "proxy.h"
 #include "route.h"
+#include "words.h"
 
 /* A VIF/MIF reference held for a phyint line. */
 struct phyref {
@@ -36,14 +37,6 @@ iface_usable(const struct iface *ifp)
 	return !ifp->disabled && (ifp->flags & IFF_MULTICAST);
 }
 
-static bool
-is_wildcard(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len > 0 && name[len - 1] == '+';
-}
-
 /* phyint lines: thresholds, enable/disable, and VIF/MIF references. */
 static void
 apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
@@ -62,7 +55,7 @@ apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
 		bool found = false;
 
 		IFACE_FOREACH(ifp) {
-			if (!conf_ifname_match(p->ifname, ifp->name))
+			if (!word_ifname_match(p->ifname, ifp->name))
 				continue;
 			found = true;
 			ifp->ttl = p->ttl;
@@ -87,7 +80,7 @@ apply_phyints(struct conf *c, struct phyref **refs, int *nrefs)
 			int fam;
 
 			if (!p->enable || ifp->disabled ||
-			    !conf_ifname_match(p->ifname, ifp->name))
+			    !word_ifname_match(p->ifname, ifp->name))
 				continue;
 			for (fam = 0; fam < 2; fam++) {
 				struct phyref *nr;
@@ -137,7 +130,7 @@ named_unusable(const char *name)
 {
 	struct iface *ifp;
 
-	if (is_wildcard(name))
+	if (word_is_wildcard(name))
 		return false;
 	ifp = iface_find_name(name);
 	return !ifp || !(ifp->flags & IFF_MULTICAST);
@@ -170,7 +163,7 @@ apply_mroute(const struct conf_mroute *cr)
 			waits = true;
 
 	IFACE_FOREACH(in) {
-		if (!conf_ifname_match(cr->iif, in->name))
+		if (!word_ifname_match(cr->iif, in->name))
 			continue;
 		if (!iface_usable(in)) {
 			if (run.verbose)
@@ -189,11 +182,11 @@ apply_mroute(const struct conf_mroute *cr)
 		    (size_t)cr->nexcept);
 		for (i = 0; i < cr->noifs; i++) {
 			IFACE_FOREACH(out) {
-				if (!conf_ifname_match(cr->oifs[i], out->name) ||
+				if (!word_ifname_match(cr->oifs[i], out->name) ||
 				    !iface_usable(out))
 					continue;
 				if (out == in) {
-					if (is_wildcard(cr->oifs[i]))
+					if (word_is_wildcard(cr->oifs[i]))
 						continue;
 					if (run.verbose)
 						log_info("%s line %d: %s is "
@@ -245,7 +238,7 @@ apply_mgroup(const struct conf_mgroup *cg)
 	if (named_unusable(cg->ifname))
 		return false;
 	IFACE_FOREACH(ifp) {
-		if (!conf_ifname_match(cg->ifname, ifp->name) ||
+		if (!word_ifname_match(cg->ifname, ifp->name) ||
 		    !(ifp->flags & IFF_MULTICAST))
 			continue;
 		mj.ifp = ifp;

@@ -20,11 +20,13 @@
 #include "msg.h"
 #include "route.h"
 #include "show.h"
-#include "smcrouted.h"
+#include "evloop.h"
+#include "words.h"
 
 /*
  * IIF [SRC[/LEN]] [except LIST] GRP[/LEN] REST...: the word after IIF is
- * the group if it is a multicast address, otherwise the source.  The
+ * the group if it is a multicast address (word_is_group(), as the client
+ * reads it too), otherwise the source.  The
  * except list is only taken when cr is given (add, remove).  Returns
  * the index of the first word of REST, or -1 with a reason in err.
  */
@@ -32,12 +34,11 @@ static int
 parse_sg(const struct msg_req *req, struct inet_pfx *src, struct inet_pfx *grp,
     struct conf_mroute *cr, char *err, size_t errlen)
 {
-	char gerr[128];
 	int i = 1;
 
 	if (i < req->argc && strcmp(req->argv[i], "except") &&
-	    conf_parse_group(req->argv[i], grp, gerr, sizeof(gerr))) {
-		if (conf_parse_source(req->argv[i], src, err, errlen))
+	    !word_is_group(req->argv[i])) {
+		if (word_source(req->argv[i], src, err, errlen))
 			return -1;
 		i++;
 	} else {
@@ -53,8 +54,8 @@ parse_sg(const struct msg_req *req, struct inet_pfx *src, struct inet_pfx *grp,
 			snprintf(err, errlen, "missing sources after except");
 			return -1;
 		}
-		if (conf_parse_except(req->argv[i], cr->except, &cr->nexcept,
-		    err, errlen))
+		if (word_except(req->argv[i], cr->except, CONF_MAXEXCEPT,
+		    &cr->nexcept, err, errlen))
 			return -1;
 		i++;
 	}
@@ -62,19 +63,11 @@ parse_sg(const struct msg_req *req, struct inet_pfx *src, struct inet_pfx *grp,
 		snprintf(err, errlen, "missing group");
 		return -1;
 	}
-	if (conf_parse_group(req->argv[i], grp, err, errlen))
+	if (word_group(req->argv[i], grp, err, errlen))
 		return -1;
 	if (src->addr.family == AF_UNSPEC)
 		inet_any(&src->addr, grp->addr.family);
 	return i + 1;
-}
-
-static bool
-has_wildcard(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len && name[len - 1] == '+';
 }
 
 /* Every interface matching pattern, or an error naming it. */
@@ -83,10 +76,10 @@ check_ifname(const char *pattern, char *err, size_t errlen)
 {
 	struct iface *ifp;
 
-	if (conf_check_ifname(pattern, err, errlen))
+	if (word_ifname(pattern, err, errlen))
 		return -1;
 	IFACE_FOREACH(ifp)
-		if (conf_ifname_match(pattern, ifp->name))
+		if (word_ifname_match(pattern, ifp->name))
 			return 0;
 	snprintf(err, errlen, "unknown interface %s", pattern);
 	return -1;
@@ -118,7 +111,7 @@ parse_mroute(const struct msg_req *req, struct conf_mroute *cr, char *err,
 	 */
 	for (i = first; i < req->argc; i++) {
 		if (req->cmd == MSG_ADD ?
-		    conf_check_ifname(req->argv[i], err, errlen) :
+		    word_ifname(req->argv[i], err, errlen) :
 		    check_ifname(req->argv[i], err, errlen))
 			return -1;
 		strlcpy(cr->oifs[cr->noifs++], req->argv[i],
@@ -141,11 +134,11 @@ route_oifs(const struct conf_mroute *cr, struct route *r, bool verbose)
 	for (i = 0; i < cr->noifs; i++) {
 		n = 0;
 		IFACE_FOREACH(ifp) {
-			if (!conf_ifname_match(cr->oifs[i], ifp->name))
+			if (!word_ifname_match(cr->oifs[i], ifp->name))
 				continue;
 			n++;
 			if ((ifp->ifindex == r->iif &&
-			    has_wildcard(cr->oifs[i])) || ifp->disabled ||
+			    word_is_wildcard(cr->oifs[i])) || ifp->disabled ||
 			    !(ifp->flags & IFF_MULTICAST) ||
 			    r->noifs >= ROUTE_MAXOIFS)
 				continue;
@@ -155,7 +148,7 @@ route_oifs(const struct conf_mroute *cr, struct route *r, bool verbose)
 				    ifp->name);
 			r->oifs[r->noifs++] = ifp->ifindex;
 		}
-		if (!n && !has_wildcard(cr->oifs[i]) && verbose)
+		if (!n && !word_is_wildcard(cr->oifs[i]) && verbose)
 			log_notice("ipc: outbound %s does not exist, skipped",
 			    cr->oifs[i]);
 	}
@@ -177,7 +170,7 @@ cmd_route(const struct msg_req *req, char *err, size_t errlen)
 		return -1;
 	}
 	IFACE_FOREACH(ifp) {
-		if (!conf_ifname_match(cr.iif, ifp->name))
+		if (!word_ifname_match(cr.iif, ifp->name))
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.iif = ifp->ifindex;
@@ -198,7 +191,7 @@ cmd_route(const struct msg_req *req, char *err, size_t errlen)
 				return -1;
 		} else if (route_del(&r, err, errlen)) {
 			/* A wildcard removes what it finds. */
-			if (!has_wildcard(cr.iif))
+			if (!word_is_wildcard(cr.iif))
 				return -1;
 			continue;
 		}
@@ -253,7 +246,7 @@ cmd_group(const struct msg_req *req, char *err, size_t errlen)
 		return -1;
 
 	IFACE_FOREACH(ifp) {
-		if (!conf_ifname_match(cg.ifname, ifp->name))
+		if (!word_ifname_match(cg.ifname, ifp->name))
 			continue;
 		c.ifindex = ifp->ifindex;
 		if (conf_mgroup_foreach(&cg, cmd_group_one, &c))
@@ -261,6 +254,14 @@ cmd_group(const struct msg_req *req, char *err, size_t errlen)
 		n++;
 	}
 	return n ? 0 : -1;
+}
+
+static cmd_reload_fn reload_fn;
+
+void
+cmd_init(cmd_reload_fn fn)
+{
+	reload_fn = fn;
 }
 
 int
@@ -282,7 +283,11 @@ cmd_dispatch(const struct msg_req *req, struct evbuffer *out, char *err,
 		route_flush();
 		return 0;
 	case MSG_RELOAD:
-		return daemon_reload(err, errlen);
+		if (!reload_fn) {
+			snprintf(err, errlen, "reload is not available");
+			return -1;
+		}
+		return reload_fn(err, errlen);
 	case MSG_KILL:
 		log_notice("Exiting on request from smcroutectl");
 		event_base_loopexit(evbase, &tv);

@@ -29,6 +29,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "words.h"
 
 #define CONF_ERRLEN	512
 
@@ -100,12 +101,6 @@ conf_word(const char *tok, const char *const *words)
 	return -1;
 }
 
-static int
-conf_isspace(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	    ch == '\v' || ch == '\f';
-}
 
 static void
 conf_error(struct conf_ctx *p, const char *fmt, ...)
@@ -187,112 +182,6 @@ conf_free(struct conf *c)
 	free(c);
 }
 
-/*
- * Shared validators.  Their messages stand on their own, without file
- * and line, since the IPC server reports them too.
- */
-
-/*
- * Rules of Linux's dev_valid_name(): 1 to IFNAMSIZ-1 characters, not
- * "." or "..", no '/', ':' or white space.  A trailing '+' is our
- * wildcard and is allowed like any other character.
- */
-int
-conf_check_ifname(const char *name, char *err, size_t errlen)
-{
-	const char *s;
-	size_t len = strlen(name);
-
-	if (len == 0) {
-		snprintf(err, errlen, "empty interface name");
-		return -1;
-	}
-	if (len >= IFNAMSIZ) {
-		snprintf(err, errlen, "interface name %.64s%s too long "
-		    "(max %d characters)", name, len > 64 ? "..." : "",
-		    IFNAMSIZ - 1);
-		return -1;
-	}
-	if (!strcmp(name, ".") || !strcmp(name, "..")) {
-		snprintf(err, errlen, "invalid interface name %s", name);
-		return -1;
-	}
-	for (s = name; *s; s++) {
-		if (*s == ':') {
-			snprintf(err, errlen, "invalid interface name %s: "
-			    "alias names are not supported, use the base "
-			    "interface", name);
-			return -1;
-		}
-		if (*s == '/' || conf_isspace((unsigned char)*s) ||
-		    !isprint((unsigned char)*s)) {
-			snprintf(err, errlen, "invalid interface name %s",
-			    name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int
-conf_ifname_match(const char *pattern, const char *name)
-{
-	size_t len = strlen(pattern);
-
-	if (len > 0 && pattern[len - 1] == '+')
-		return strncmp(pattern, name, len - 1) == 0;
-	return strcmp(pattern, name) == 0;
-}
-
-/*
- * A group prefix must lie inside the multicast range: 224.0.0.0/4 or
- * ff00::/8.  A shorter prefix would also cover unicast addresses.
- * Messages show text, if given, as the user wrote it: the parsed prefix
- * has lost its host bits.
- */
-static int
-conf_check_group(const struct inet_pfx *g, const char *text, char *err,
-    size_t errlen)
-{
-	char a[INET_PFX_STRLEN];
-	int min = g->addr.family == AF_INET6 ? 8 : 4;
-
-	if (g->addr.family != AF_INET && g->addr.family != AF_INET6) {
-		snprintf(err, errlen, "group has no address family");
-		return -1;
-	}
-	if (text == NULL)
-		text = inet_pfx_str(g, a, sizeof(a));
-	if (g->len < min) {
-		snprintf(err, errlen, "group %s is wider than the multicast "
-		    "range %s", text,
-		    g->addr.family == AF_INET6 ? "ff00::/8" : "224.0.0.0/4");
-		return -1;
-	}
-	if (!inet_is_multicast(&g->addr)) {
-		snprintf(err, errlen, "%s is not a multicast group", text);
-		return -1;
-	}
-	return 0;
-}
-
-/* A source prefix is unicast; len 0 (any source) is always fine. */
-static int
-conf_check_source(const struct inet_pfx *s, char *err, size_t errlen)
-{
-	char a[INET_PFX_STRLEN];
-
-	if (s->addr.family != AF_INET && s->addr.family != AF_INET6) {
-		snprintf(err, errlen, "source has no address family");
-		return -1;
-	}
-	if (s->len > 0 && inet_is_multicast(&s->addr)) {
-		snprintf(err, errlen, "source %s is a multicast address",
-		    inet_pfx_str(s, a, sizeof(a)));
-		return -1;
-	}
-	return 0;
-}
 
 static int
 conf_check_family(const struct inet_pfx *s, const struct inet_pfx *g,
@@ -323,74 +212,8 @@ conf_check_noifs(int noifs, char *err, size_t errlen)
 	return 0;
 }
 
-int
-conf_parse_group(const char *s, struct inet_pfx *out, char *err,
-    size_t errlen)
-{
-	struct inet_pfx g;
 
-	if (inet_pfx_parse(s, &g, err, errlen) ||
-	    conf_check_group(&g, s, err, errlen))
-		return -1;
-	*out = g;
-	return 0;
-}
 
-/*
- * The unspecified address, with any length, means any source and is
- * stored with length 0.
- */
-int
-conf_parse_source(const char *s, struct inet_pfx *out, char *err,
-    size_t errlen)
-{
-	struct inet_pfx p;
-
-	if (inet_pfx_parse(s, &p, err, errlen))
-		return -1;
-	if (inet_is_any(&p.addr))
-		p.len = 0;
-	if (conf_check_source(&p, err, errlen))
-		return -1;
-	*out = p;
-	return 0;
-}
-
-int
-conf_parse_except(const char *list, struct inet_pfx *out, int *n, char *err,
-    size_t errlen)
-{
-	char buf[CONF_LINE_MAX], *tok, *save = NULL;
-	int cnt = 0;
-
-	if (strlcpy(buf, list, sizeof(buf)) >= sizeof(buf)) {
-		snprintf(err, errlen, "except list too long");
-		return -1;
-	}
-	if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' ||
-	    strstr(buf, ",,")) {
-		snprintf(err, errlen, "except: empty entry in %s", list);
-		return -1;
-	}
-	for (tok = strtok_r(buf, ",", &save); tok;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (cnt == CONF_MAXEXCEPT) {
-			snprintf(err, errlen, "except: more than %d sources",
-			    CONF_MAXEXCEPT);
-			return -1;
-		}
-		if (conf_parse_source(tok, &out[cnt], err, errlen))
-			return -1;
-		if (out[cnt].len == 0) {
-			snprintf(err, errlen, "except: %s would refuse every "
-			    "source", tok);
-			return -1;
-		}
-		cnt++;
-	}
-	*n = cnt;
-	return 0;
-}
 
 int
 conf_check_mroute(const struct conf_mroute *mr, char *err, size_t errlen)
@@ -424,14 +247,14 @@ conf_check_mroute(const struct conf_mroute *mr, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (conf_check_ifname(mr->iif, err, errlen) ||
-	    conf_check_group(&mr->grp, NULL, err, errlen) ||
-	    conf_check_source(&mr->src, err, errlen) ||
+	if (word_ifname(mr->iif, err, errlen) ||
+	    word_check_group(&mr->grp, NULL, err, errlen) ||
+	    word_check_source(&mr->src, err, errlen) ||
 	    conf_check_family(&mr->src, &mr->grp, err, errlen) ||
 	    conf_check_noifs(mr->noifs, err, errlen))
 		return -1;
 	for (i = 0; i < mr->noifs; i++)
-		if (conf_check_ifname(mr->oifs[i], err, errlen))
+		if (word_ifname(mr->oifs[i], err, errlen))
 			return -1;
 	return 0;
 }
@@ -491,9 +314,9 @@ conf_check_mgroup(const struct conf_mgroup *mg, char *err, size_t errlen)
 {
 	int bits;
 
-	if (conf_check_ifname(mg->ifname, err, errlen) ||
-	    conf_check_group(&mg->grp, NULL, err, errlen) ||
-	    conf_check_source(&mg->src, err, errlen) ||
+	if (word_ifname(mg->ifname, err, errlen) ||
+	    word_check_group(&mg->grp, NULL, err, errlen) ||
+	    word_check_source(&mg->src, err, errlen) ||
 	    conf_check_family(&mg->src, &mg->grp, err, errlen))
 		return -1;
 	bits = conf_mgroup_bits(mg);
@@ -529,7 +352,7 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
 		snprintf(err, errlen, "phyint missing interface name");
 		return -1;
 	}
-	if (conf_check_ifname(av[1], err, errlen))
+	if (word_ifname(av[1], err, errlen))
 		return -1;
 	memset(&proxy, 0, sizeof(proxy));
 	for (i = 2; i < ac; i++) {
@@ -697,11 +520,11 @@ static int
 conf_route_addrs(const struct conf_route_args *ra, char *iif,
     struct inet_pfx *src, struct inet_pfx *grp, char *err, size_t errlen)
 {
-	if (conf_check_ifname(ra->iif, err, errlen) ||
-	    conf_parse_group(ra->grp, grp, err, errlen))
+	if (word_ifname(ra->iif, err, errlen) ||
+	    word_group(ra->grp, grp, err, errlen))
 		return -1;
 	if (ra->src) {
-		if (conf_parse_source(ra->src, src, err, errlen) ||
+		if (word_source(ra->src, src, err, errlen) ||
 		    conf_check_family(src, grp, err, errlen))
 			return -1;
 	} else {
@@ -734,12 +557,13 @@ conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
 	if (conf_check_noifs(ra.noifs, err, errlen))
 		return -1;
 	for (i = 0; i < ra.noifs; i++) {
-		if (conf_check_ifname(ra.oifs[i], err, errlen))
+		if (word_ifname(ra.oifs[i], err, errlen))
 			return -1;
 		strlcpy(mr.oifs[i], ra.oifs[i], sizeof(mr.oifs[i]));
 	}
 	mr.noifs = ra.noifs;
-	if (ra.except && conf_parse_except(ra.except, mr.except, &mr.nexcept,
+	if (ra.except && word_except(ra.except, mr.except, CONF_MAXEXCEPT,
+	    &mr.nexcept,
 	    err, errlen))
 		return -1;
 	if (conf_check_mroute(&mr, err, errlen))
@@ -913,12 +737,12 @@ conf_line(struct conf_ctx *p, const char *text)
 
 	/* At most CONF_LINE_MAX / 2 tokens fit: each needs a separator. */
 	for (s = buf; *s; ) {
-		while (conf_isspace((unsigned char)*s))
+		while (word_isspace((unsigned char)*s))
 			*s++ = '\0';
 		if (*s == '\0' || *s == '#')
 			break;
 		av[ac++] = s;
-		while (*s && !conf_isspace((unsigned char)*s))
+		while (*s && !word_isspace((unsigned char)*s))
 			s++;
 	}
 	av[ac] = NULL;

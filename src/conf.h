@@ -7,9 +7,9 @@
  * parse the new file completely, reject it on any error, and otherwise
  * apply only the difference.
  *
- * The validators below are shared with the IPC server, so that a route
- * given on the command line is checked by exactly the same code as one
- * in the file.
+ * The checks of a whole line below, and the word validators of words.h,
+ * are shared with the IPC server, so that a route given on the command
+ * line is checked by exactly the same code as one in the file.
  */
 #ifndef SMCR_CONF_H
 #define SMCR_CONF_H
@@ -106,18 +106,7 @@ int		 conf_parse_file(struct conf *c, const char *path);
 int		 conf_parse_line(struct conf *c, const char *text,
 		    const char *file, int line);
 
-/* Shared validators: 0 on success, -1 with a reason in err. */
-int		 conf_check_ifname(const char *name, char *err, size_t errlen);
-int		 conf_parse_group(const char *, struct inet_pfx *, char *err,
-		    size_t errlen);
-int		 conf_parse_source(const char *, struct inet_pfx *, char *err,
-		    size_t errlen);
-/*
- * "A[/LEN],B[/LEN]...": at most CONF_MAXEXCEPT source prefixes, written
- * to out; *n is how many.
- */
-int		 conf_parse_except(const char *, struct inet_pfx *out, int *n,
-		    char *err, size_t errlen);
+/* Checks of a whole line, shared with cmd.c; words are in words.h. */
 /* Families agree, group is multicast, OIF count within limits. */
 int		 conf_check_mroute(const struct conf_mroute *, char *err,
 		    size_t errlen);
@@ -134,9 +123,6 @@ uint64_t	 conf_mgroup_count(const struct conf_mgroup *);
 int		 conf_mgroup_foreach(const struct conf_mgroup *,
 		    int (*fn)(const struct inet_addr *src,
 		    const struct inet_addr *grp, void *arg), void *arg);
-
-/* "eth+" matches every name starting with "eth"; otherwise exact. */
-int		 conf_ifname_match(const char *pattern, const char *name);
 
 /*
  * The words of a line after its keyword, in canonical form:

@@ -17,7 +17,7 @@
 #include "iface.h"
 #include "kern.h"
 #include "log.h"
-#include "smcrouted.h"
+#include "evloop.h"
 
 /* Let a burst of link and address events settle before a refresh. */
 #define IFACE_SETTLE_MS	20
@@ -126,6 +126,34 @@ iface_init(iface_change_fn change, iface_change_fn vifs)
 	iface_refresh(NULL);
 }
 
+/* Give ifp a VIF/MIF; 0, or -1 when the kernel has none for it now. */
+static int
+iface_vif_open(struct iface *ifp, int family)
+{
+	int slot;
+
+	if (!kern_available(family))
+		return -1;
+	slot = kern_vif_add(family, ifp->ifindex, ifp->name, ifp->ttl);
+	if (slot < 0)
+		return -1;
+	if (family == AF_INET6)
+		ifp->mif = slot;
+	else
+		ifp->vif = slot;
+	return 0;
+}
+
+static void
+iface_vif_close(struct iface *ifp, int family)
+{
+	kern_vif_del(family, iface_vif(ifp, family), ifp->name);
+	if (family == AF_INET6)
+		ifp->mif = NO_VIF;
+	else
+		ifp->vif = NO_VIF;
+}
+
 static void
 iface_free(struct iface *ifp)
 {
@@ -136,7 +164,7 @@ iface_free(struct iface *ifp)
 		int family = i ? AF_INET6 : AF_INET;
 
 		if (iface_vif(ifp, family) != NO_VIF) {
-			kern_vif_del(ifp, family);
+			iface_vif_close(ifp, family);
 			iface_vif_retry();
 		}
 	}
@@ -170,6 +198,14 @@ iface_find(int ifindex)
 	struct iface key = { .ifindex = ifindex };
 
 	return RB_FIND(iface_tree, &ifaces, &key);
+}
+
+const char *
+iface_name(int ifindex)
+{
+	struct iface *ifp = iface_find(ifindex);
+
+	return ifp ? ifp->name : "?";
 }
 
 struct iface *
@@ -216,9 +252,7 @@ iface_ref(struct iface *ifp, int family)
 	ifp->refs[i]++;
 	if (iface_vif(ifp, family) != NO_VIF)
 		return 0;
-	if (!kern_available(family) || kern_vif_add(ifp, family))
-		return -1;
-	return 0;
+	return iface_vif_open(ifp, family);
 }
 
 void
@@ -232,7 +266,7 @@ iface_unref(struct iface *ifp, int family)
 		return;
 	}
 	if (--ifp->refs[i] == 0 && iface_vif(ifp, family) != NO_VIF) {
-		kern_vif_del(ifp, family);
+		iface_vif_close(ifp, family);
 		iface_vif_retry();
 	}
 }
@@ -257,8 +291,7 @@ iface_retry(evutil_socket_t fd, short what, void *arg)
 			int family = i ? AF_INET6 : AF_INET;
 
 			if (ifp->refs[i] > 0 && iface_vif(ifp, family) ==
-			    NO_VIF && kern_available(family) &&
-			    !kern_vif_add(ifp, family)) {
+			    NO_VIF && !iface_vif_open(ifp, family)) {
 				log_notice("%s: got a %s slot that was freed",
 				    ifp->name, i ? "MIF" : "VIF");
 				added = true;

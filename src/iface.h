@@ -70,6 +70,8 @@ void		 iface_exit(void);
 int		 iface_refresh(iface_gone_fn gone);
 struct iface	*iface_find(int ifindex);
 struct iface	*iface_find_name(const char *name);
+/* The name of an interface, or "?" when there is none of that index. */
+const char	*iface_name(int ifindex);
 /*
  * Take or drop a VIF/MIF reference; family AF_INET or AF_INET6.  A
  * reference counts even when no slot was free (iface_ref() returns

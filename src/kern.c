@@ -16,11 +16,10 @@
 #include <linux/mroute6.h>
 #include <event2/event.h>
 
-#include "iface.h"
 #include "kern.h"
 #include "log.h"
 #include "pkt.h"
-#include "smcrouted.h"
+#include "evloop.h"
 
 /*
  * Upcalls and IGMP reports share the socket: room for a burst of
@@ -335,7 +334,7 @@ kern_slot(struct kern_sock *ks)
 }
 
 int
-kern_vif_add(struct iface *ifp, int family)
+kern_vif_add(int family, int ifindex, const char *name, int ttl)
 {
 	struct kern_sock *ks = kern_sock(family);
 	int slot;
@@ -347,7 +346,7 @@ kern_vif_add(struct iface *ifp, int family)
 	slot = kern_slot(ks);
 	if (slot < 0) {
 		log_warnx("Cannot add %s for %s: all %d slots in use",
-		    family == AF_INET6 ? "MIF" : "VIF", ifp->name, MAXVIFS);
+		    family == AF_INET6 ? "MIF" : "VIF", name, MAXVIFS);
 		errno = ENOSPC;
 		return -1;
 	}
@@ -357,41 +356,38 @@ kern_vif_add(struct iface *ifp, int family)
 		memset(&vc, 0, sizeof(vc));
 		vc.vifc_vifi = (vifi_t)slot;
 		vc.vifc_flags = VIFF_USE_IFINDEX;
-		vc.vifc_threshold = (unsigned char)ifp->ttl;
-		vc.vifc_lcl_ifindex = ifp->ifindex;
+		vc.vifc_threshold = (unsigned char)ttl;
+		vc.vifc_lcl_ifindex = ifindex;
 		if (setsockopt(ks->fd, IPPROTO_IP, MRT_ADD_VIF, &vc,
 		    sizeof(vc))) {
-			log_warn("Cannot add VIF for %s", ifp->name);
+			log_warn("Cannot add VIF for %s", name);
 			return -1;
 		}
-		ifp->vif = slot;
 	} else {
 		struct mif6ctl mc;
 
 		memset(&mc, 0, sizeof(mc));
 		mc.mif6c_mifi = (mifi_t)slot;
-		mc.mif6c_pifi = (unsigned short)ifp->ifindex;
-		mc.vifc_threshold = (unsigned char)ifp->ttl;
+		mc.mif6c_pifi = (unsigned short)ifindex;
+		mc.vifc_threshold = (unsigned char)ttl;
 		if (setsockopt(ks->fd, IPPROTO_IPV6, MRT6_ADD_MIF, &mc,
 		    sizeof(mc))) {
-			log_warn("Cannot add MIF for %s", ifp->name);
+			log_warn("Cannot add MIF for %s", name);
 			return -1;
 		}
-		ifp->mif = slot;
 	}
 	ks->vifs |= 1u << slot;
-	log_debug("%s: %s %d", ifp->name, family == AF_INET6 ? "MIF" : "VIF",
-	    slot);
-	return 0;
+	log_debug("%s: %s %d", name, family == AF_INET6 ? "MIF" : "VIF", slot);
+	return slot;
 }
 
 int
-kern_vif_del(struct iface *ifp, int family)
+kern_vif_del(int family, int slot, const char *name)
 {
 	struct kern_sock *ks = kern_sock(family);
-	int slot = iface_vif(ifp, family), rc = 0;
+	int rc = 0;
 
-	if (slot == NO_VIF)
+	if (slot < 0 || slot >= MAXVIFS)
 		return 0;
 	if (ks->fd >= 0) {
 		if (family == AF_INET) {
@@ -410,14 +406,9 @@ kern_vif_del(struct iface *ifp, int family)
 		/* Gone with its device already: not worth a warning. */
 		if (rc && errno != EADDRNOTAVAIL)
 			log_warn("Cannot delete %s %d of %s",
-			    family == AF_INET6 ? "MIF" : "VIF", slot,
-			    ifp->name);
+			    family == AF_INET6 ? "MIF" : "VIF", slot, name);
 	}
 	ks->vifs &= ~(1u << slot);
-	if (family == AF_INET6)
-		ifp->mif = NO_VIF;
-	else
-		ifp->vif = NO_VIF;
 	return rc;
 }
 

@@ -15,8 +15,6 @@
 
 #include "inet.h"
 
-struct iface;
-
 enum kern_upcall_type {
 	KERN_NOCACHE = 1,		/* no MFC entry for (S,G) */
 	KERN_WRONGVIF,			/* (S,G) arrived on another VIF */
@@ -68,9 +66,14 @@ bool	kern_available(int family);
 int	kern_fd(int family);
 void	kern_set_pkt_handler(kern_pkt_fn);
 
-/* Allocate a VIF/MIF for ifp in the first free slot; sets ifp->vif/mif. */
-int	kern_vif_add(struct iface *, int family);
-int	kern_vif_del(struct iface *, int family);
+/*
+ * Give interface ifindex a VIF/MIF in the first free slot, with the TTL
+ * threshold ttl; name is for messages.  Returns the slot, or -1 (errno
+ * ENOSPC when all MAXVIFS slots are taken, logged).
+ */
+int	kern_vif_add(int family, int ifindex, const char *name, int ttl);
+/* Release a slot kern_vif_add() gave; a negative slot is no VIF. */
+int	kern_vif_del(int family, int slot, const char *name);
 
 /*
  * Install or update (S,G) with inbound VIF iif and per-VIF TTL

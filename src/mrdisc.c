@@ -14,7 +14,7 @@
 #include "pkt.h"
 #include "pktio.h"
 #include "proxy.h"
-#include "smcrouted.h"
+#include "evloop.h"
 
 #define MRD_ADVERT		0x30	/* RFC 4286 §3 */
 #define MRD_SOLICIT		0x31	/* §4 */

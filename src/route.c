@@ -14,7 +14,7 @@
 #include "log.h"
 #include "route.h"
 #include "script.h"
-#include "smcrouted.h"
+#include "evloop.h"
 
 RB_HEAD(route_tree, route);
 RB_HEAD(mfc_tree, mfc);
@@ -23,6 +23,7 @@ static struct route_tree rules = RB_INITIALIZER(&rules);
 static struct mfc_tree cache = RB_INITIALIZER(&cache);
 static route_hook_fn hook;
 static struct event *expire_ev;
+static int cache_timeout;		/* seconds, 0: learned entries stay */
 /* How many rules have each group prefix length, per family. */
 static unsigned int glen_used[2][129];
 
@@ -54,14 +55,6 @@ mfc_cmp(struct mfc *a, struct mfc *b)
 RB_GENERATE_STATIC(route_tree, route, entry, route_cmp)
 RB_GENERATE_STATIC(mfc_tree, mfc, entry, mfc_cmp)
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static const char *
 sg_str(const struct inet_addr *src, const struct inet_addr *grp, char *buf,
@@ -86,13 +79,6 @@ route_is_sg(const struct route *r)
 	return inet_pfx_is_host(&r->grp) && inet_pfx_is_host(&r->src);
 }
 
-static const char *
-ifname(int ifindex)
-{
-	struct iface *ifp = iface_find(ifindex);
-
-	return ifp ? ifp->name : "?";
-}
 
 /* VIF references: every interface a rule names has a VIF/MIF. */
 static void
@@ -533,7 +519,7 @@ route_del(const struct route *in, char *err, size_t errlen)
 		char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
 
 		snprintf(err, errlen, "no route from %s (%s, %s)",
-		    ifname(in->iif), in->src.len ? inet_pfx_str(&in->src, s,
+		    iface_name(in->iif), in->src.len ? inet_pfx_str(&in->src, s,
 		    sizeof(s)) : "*", inet_pfx_str(&in->grp, g, sizeof(g)));
 		return -1;
 	}
@@ -546,7 +532,7 @@ route_del(const struct route *in, char *err, size_t errlen)
 			if (n == r->noifs) {
 				snprintf(err, errlen, "%s is not an outbound "
 				    "interface of that route",
-				    ifname(in->oifs[i]));
+				    iface_name(in->oifs[i]));
 				*r = old;
 				return -1;
 			}
@@ -684,7 +670,7 @@ route_wrongvif(const struct kern_upcall *up, struct iface *ifp,
 	if (!m || m->iif == ifp->ifindex)
 		return;
 	m->wrongvif++;
-	snprintf(inbound, sizeof(inbound), "inbound=%s", ifname(m->iif));
+	snprintf(inbound, sizeof(inbound), "inbound=%s", iface_name(m->iif));
 	snprintf(arrived, sizeof(arrived), "arrived=%s", ifp->name);
 	compute_oifs(&up->src, &up->grp, ifp->ifindex, &c);
 	if (m->learned && c.noifs && !ifp->wrongvif_keep) {
@@ -696,7 +682,7 @@ route_wrongvif(const struct kern_upcall *up, struct iface *ifp,
 		}
 		m->moves++;
 		log_notice("Moved %s inbound from %s to %s after WRONGVIF", sg,
-		    ifname(old), ifp->name);
+		    iface_name(old), ifp->name);
 		env[2] = "action=moved";
 		script_run("wrongvif", &up->src, &up->grp, env);
 		return;
@@ -704,7 +690,7 @@ route_wrongvif(const struct kern_upcall *up, struct iface *ifp,
 	if (!m->wrongvif_log || now - m->wrongvif_log >= 60000) {
 		m->wrongvif_log = now;
 		log_notice("%s arrived on %s, expected on %s: kept (%s)", sg,
-		    ifp->name, ifname(m->iif), !m->learned ? "configured "
+		    ifp->name, iface_name(m->iif), !m->learned ? "configured "
 		    "route" : ifp->wrongvif_keep ? "wrongvif keep" :
 		    "no rule from there");
 	}
@@ -760,7 +746,7 @@ route_upcall(int family, const struct kern_upcall *up)
 static void
 route_expire(evutil_socket_t fd, short what, void *arg)
 {
-	uint64_t now = now_ms(), tmo = (uint64_t)opts.cache_timeout * 1000;
+	uint64_t now = now_ms(), tmo = (uint64_t)cache_timeout * 1000;
 	char buf[2 * INET6_ADDRSTRLEN + 8];
 	struct mfc *m, *next;
 	struct kern_stats st;
@@ -794,7 +780,7 @@ route_expire(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-route_init(void)
+route_init(int timeout)
 {
 	struct timeval tv;
 	int period;
@@ -802,10 +788,11 @@ route_init(void)
 	RB_INIT(&rules);
 	RB_INIT(&cache);
 	memset(glen_used, 0, sizeof(glen_used));
-	if (opts.cache_timeout <= 0)
+	cache_timeout = timeout;
+	if (cache_timeout <= 0)
 		return;
 	/* Check a few times per timeout: expiry within 1/4 of it. */
-	period = opts.cache_timeout / 4;
+	period = cache_timeout / 4;
 	if (period < 1)
 		period = 1;
 	if (period > 10)

@@ -68,7 +68,11 @@ struct mfc {
 typedef void (*route_hook_fn)(const struct inet_addr *src,
     const struct inet_addr *grp, int iif, int *oifs, int *noifs);
 
-void		 route_init(void);
+/*
+ * Learned entries (from templates, for the proxy) are flushed when they
+ * saw no valid packet for cache_timeout seconds (smcrouted -c); 0: never.
+ */
+void		 route_init(int cache_timeout);
 void		 route_exit(void);
 void		 route_set_hook(route_hook_fn);
 

@@ -20,13 +20,6 @@
 #include "show.h"
 #include "table.h"
 
-static const char *
-ifname(int ifindex)
-{
-	struct iface *ifp = iface_find(ifindex);
-
-	return ifp ? ifp->name : "?";
-}
 
 /* Source text, or NULL for any source. */
 static const char *
@@ -62,12 +55,12 @@ row_route(struct table *t, const struct route *r)
 	table_row(t);
 	table_cell_sg(t, src_str(&r->src, s, sizeof(s)),
 	    inet_pfx_str(&r->grp, g, sizeof(g)));
-	table_cell_str(t, ifname(r->iif));
+	table_cell_str(t, iface_name(r->iif));
 	cells_stats(t, route_is_sg(r) && !kern_mfc_stats(&r->src.addr,
 	    &r->grp.addr, &st) ? &st : NULL);
 	table_cell_list(t);
 	for (i = 0; i < r->noifs; i++)
-		table_list_add(t, ifname(r->oifs[i]));
+		table_list_add(t, iface_name(r->oifs[i]));
 	table_cell_list(t);
 	for (i = 0; i < r->nexcept; i++)
 		table_list_add(t, inet_pfx_str(&r->except[i], s, sizeof(s)));
@@ -95,7 +88,7 @@ row_mfc(struct table *t, const struct mfc *m)
 	table_row(t);
 	table_cell_sg(t, inet_str(&m->src, s, sizeof(s)),
 	    inet_str(&m->grp, g, sizeof(g)));
-	table_cell_str(t, ifname(m->iif));
+	table_cell_str(t, iface_name(m->iif));
 	cells_stats(t, !kern_mfc_stats(&m->src, &m->grp, &st) ? &st : NULL);
 	/* In ifindex order, like the rules. */
 	table_cell_list(t);
@@ -165,13 +158,13 @@ show_groups(struct table_doc *doc, bool detail)
 		if (mg->origin & MCGROUP_IPC) {
 			table_row(conf_t);
 			table_cell_sg(conf_t, src, g);
-			table_cell_str(conf_t, ifname(mg->ifindex));
+			table_cell_str(conf_t, iface_name(mg->ifindex));
 		}
 		if (!kern_t)
 			continue;
 		table_row(kern_t);
 		table_cell_sg(kern_t, src, g);
-		table_cell_str(kern_t, ifname(mg->ifindex));
+		table_cell_str(kern_t, iface_name(mg->ifindex));
 	}
 }
 

@@ -38,6 +38,7 @@
 #include <event2/buffer.h>
 
 #include "msg.h"
+#include "words.h"
 
 #ifndef RUNSTATEDIR
 #define RUNSTATEDIR	"/run"
@@ -165,25 +166,6 @@ cmd_help(const char *prog, const struct msg_cmdinfo *ci)
 	return s;
 }
 
-/* Does the word look like a group, i.e. a multicast address[/len]? */
-static int
-is_group(const char *word)
-{
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
-	unsigned char a[16];
-
-	if (strlen(word) >= sizeof(buf))
-		return 0;
-	strcpy(buf, word);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	if (inet_pton(AF_INET, buf, a) == 1)
-		return a[0] >= 224 && a[0] <= 239;
-	if (inet_pton(AF_INET6, buf, a) == 1)
-		return a[0] == 0xff;
-	return 0;
-}
 
 static struct job *
 job_new(struct ctl *ctl, int line)
@@ -278,7 +260,7 @@ job_words(struct ctl *ctl, struct job *j, int argc, char *argv[])
 	if ((ci->code == MSG_ADD || ci->code == MSG_REMOVE) && nargs >= 2) {
 		int w = 2;	/* after IIF: [SRC] [except LIST] GRP */
 
-		if (strcmp(argv[w], "except") && !is_group(argv[w]))
+		if (strcmp(argv[w], "except") && !word_is_group(argv[w]))
 			w++;
 		if (w <= nargs && !strcmp(argv[w], "except"))
 			w += 2;

@@ -24,6 +24,7 @@
 #include "apply.h"
 #include "cmd.h"
 #include "conf.h"
+#include "evloop.h"
 #include "iface.h"
 #include "ipc.h"
 #include "kern.h"
@@ -35,10 +36,16 @@
 #include "route.h"
 #include "script.h"
 #include "sdnotify.h"
-#include "smcrouted.h"
 
-struct event_base *evbase;
-struct opts opts = {
+/* Command line settings, read-only after start-up. */
+static struct opts {
+	const char	*ident;		/* -i NAME */
+	const char	*conf;		/* -f FILE */
+	const char	*sockpath;	/* -u FILE */
+	const char	*script;	/* -e CMD */
+	int		 cache_timeout;	/* -c SEC, 0 = never */
+	uint32_t	 table;		/* -t ID */
+} opts = {
 	.ident = "smcroute",
 	.cache_timeout = 60,
 };
@@ -115,8 +122,10 @@ check_conf(const char *file)
 }
 
 static void	daemon_ready(void);
+static void	daemon_exit(void);
 
-int
+/* Re-read the configuration; 0 if applied, -1 if rejected (err). */
+static int
 daemon_reload(char *err, size_t errlen)
 {
 	struct conf *c = conf_new();
@@ -195,7 +204,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-void
+static void
 daemon_exit(void)
 {
 	event_base_loopbreak(evbase);
@@ -421,8 +430,7 @@ main(int argc, char *argv[])
 		sleep((unsigned int)delay);
 
 	signal(SIGPIPE, SIG_IGN);
-	evbase = event_base_new();
-	if (!evbase)
+	if (evloop_init())
 		fatalx(EX_OSERR, "Cannot create event loop");
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		sigev[i] = evsignal_new(evbase, sigs[i], on_signal, NULL);
@@ -432,13 +440,14 @@ main(int argc, char *argv[])
 
 	kern_start();
 	iface_init(apply_ifaces_changed, route_refresh_all);
-	route_init();
+	route_init(opts.cache_timeout);
 	mcgroup_init();
 	proxy_init();
 	mrdisc_init(mrdisc_interval);
 	kern_set_pkt_handler(pktio_input);
 	script_init(opts.script);
 
+	cmd_init(daemon_reload);
 	/* Before the configuration: a second daemon must not touch it. */
 	if (ipc_init(evbase, opts.sockpath, cmd_dispatch)) {
 		if (errno == EADDRINUSE)
@@ -486,7 +495,7 @@ main(int argc, char *argv[])
 		pidfile_remove(pidfh);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		event_free(sigev[i]);
-	event_base_free(evbase);
+	evloop_exit();
 	log_close();
 	return EX_OK;
 }

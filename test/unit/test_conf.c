@@ -29,6 +29,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "words.h"
 
 static int	nchecks, nfailed;
 static char	tmpdir[PATH_MAX];
@@ -302,16 +303,16 @@ test_ifname(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-		check(conf_ifname_match(m[i].pattern, m[i].name) == m[i].match,
-		    "conf_ifname_match(%s, %s) == %d", m[i].pattern,
+		check(word_ifname_match(m[i].pattern, m[i].name) == m[i].match,
+		    "word_ifname_match(%s, %s) == %d", m[i].pattern,
 		    m[i].name, m[i].match);
 	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
 		int rc;
 
 		err[0] = '\0';
-		rc = conf_check_ifname(n[i].name, err, sizeof(err));
+		rc = word_ifname(n[i].name, err, sizeof(err));
 		check(rc == n[i].ok && (!n[i].err || !strcmp(err, n[i].err)),
-		    "conf_check_ifname(\"%s\") == %d \"%s\"", n[i].name, rc,
+		    "word_ifname(\"%s\") == %d \"%s\"", n[i].name, rc,
 		    err);
 	}
 }
@@ -381,8 +382,8 @@ test_addr(void)
 		memset(&p, 0x5a, sizeof(p));
 		orig = p;
 		err[0] = '\0';
-		rc = t[i].group ? conf_parse_group(t[i].text, &p, err,
-		    sizeof(err)) : conf_parse_source(t[i].text, &p, err,
+		rc = t[i].group ? word_group(t[i].text, &p, err,
+		    sizeof(err)) : word_source(t[i].text, &p, err,
 		    sizeof(err));
 		if (t[i].len < 0) {
 			check(rc == -1 && !strcmp(err, t[i].want) &&
@@ -405,8 +406,8 @@ mroute_init(struct conf_mroute *mr, const char *src, const char *grp,
 
 	memset(mr, 0, sizeof(*mr));
 	strlcpy(mr->iif, "eth0", sizeof(mr->iif));
-	if (conf_parse_group(grp, &mr->grp, err, sizeof(err)) ||
-	    conf_parse_source(src, &mr->src, err, sizeof(err))) {
+	if (word_group(grp, &mr->grp, err, sizeof(err)) ||
+	    word_source(src, &mr->src, err, sizeof(err))) {
 		fprintf(stderr, "mroute_init: %s\n", err);
 		exit(1);
 	}
@@ -517,8 +518,8 @@ test_mgroup(void)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		memset(&mg, 0, sizeof(mg));
 		strlcpy(mg.ifname, "eth0", sizeof(mg.ifname));
-		if (conf_parse_group(t[i].grp, &mg.grp, err, sizeof(err)) ||
-		    conf_parse_source(t[i].src, &mg.src, err, sizeof(err))) {
+		if (word_group(t[i].grp, &mg.grp, err, sizeof(err)) ||
+		    word_source(t[i].src, &mg.src, err, sizeof(err))) {
 			check(0, "mgroup %s %s: %s", t[i].src, t[i].grp, err);
 			continue;
 		}

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
 #include "pconf.h"
+#include "words.h"
 
 /* What a knob's value is read as. */
 enum pconf_unit {
@@ -248,7 +248,7 @@ pconf_acl_parse(char **av, int ac, struct pconf_acl *acl, char *err,
 		snprintf(err, errlen, "acl: missing interface name");
 		return -1;
 	}
-	if (conf_check_ifname(av[1], err, errlen))
+	if (word_ifname(av[1], err, errlen))
 		return -1;
 	strlcpy(acl->ifname, av[1], sizeof(acl->ifname));
 	if (ac < 3 || (strcmp(av[2], "allow") && strcmp(av[2], "deny"))) {
@@ -275,11 +275,11 @@ pconf_acl_parse(char **av, int ac, struct pconf_acl *acl, char *err,
 			return -1;
 		}
 		if (grp) {
-			if (conf_parse_group(av[++i], &acl->grp, err, errlen))
+			if (word_group(av[++i], &acl->grp, err, errlen))
 				return -1;
 			have_grp = true;
 		} else {
-			if (conf_parse_source(av[++i], &acl->src, err, errlen))
+			if (word_source(av[++i], &acl->src, err, errlen))
 				return -1;
 			have_src = true;
 		}
