@@ -36,7 +36,7 @@
 #include "proxy.h"
 #include "route.h"
 #include "evloop.h"
-#include "table.h"
+#include "render.h"
 #include "words.h"
 
 /* RFC 3376 §8 defaults, milliseconds. */
@@ -1268,101 +1268,101 @@ proxy_exit(void)
 
 /* show igmp: one renderer per object, text and JSON alike. */
 
-static const struct table_col pif_cols[] = {
-	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "PROTO", "proto", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "ROLE", "role", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "VER", "version", NULL, TABLE_INT, TABLE_RIGHT, 3, "-", 0 },
-	{ "STATE", "state", NULL, TABLE_STR, TABLE_LEFT, 0, "-", 0 },
-	{ "QUERIER", "querier", NULL, TABLE_STR, TABLE_LEFT, 0, "-", 0 },
-	{ "NEXT-Q ms", "next_query_ms", NULL, TABLE_INT, TABLE_RIGHT, 0, "-",
+static const struct render_col pif_cols[] = {
+	{ "INTERFACE", "interface", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "PROTO", "proto", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "ROLE", "role", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "VER", "version", NULL, RENDER_INT, RENDER_RIGHT, 3, "-", 0 },
+	{ "STATE", "state", NULL, RENDER_STR, RENDER_LEFT, 0, "-", 0 },
+	{ "QUERIER", "querier", NULL, RENDER_STR, RENDER_LEFT, 0, "-", 0 },
+	{ "NEXT-Q ms", "next_query_ms", NULL, RENDER_INT, RENDER_RIGHT, 0, "-",
 	  0 },
-	{ "OQP ms", "other_querier_ms", NULL, TABLE_INT, TABLE_RIGHT, 0, "-",
+	{ "OQP ms", "other_querier_ms", NULL, RENDER_INT, RENDER_RIGHT, 0, "-",
 	  0 },
-	{ "GROUPS", "groups", NULL, TABLE_INT, TABLE_RIGHT, 0, "-", 0 },
+	{ "GROUPS", "groups", NULL, RENDER_INT, RENDER_RIGHT, 0, "-", 0 },
 };
-static const struct table_def pif_def = { pif_cols, 9 };
+static const struct render_def pif_def = { pif_cols, 9 };
 
-static const struct table_col count_cols[] = {
-	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "PROTO", "proto", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "COUNTER", "counter", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "VALUE", "value", NULL, TABLE_INT, TABLE_RIGHT, 0, NULL, 0 },
+static const struct render_col count_cols[] = {
+	{ "INTERFACE", "interface", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "PROTO", "proto", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "COUNTER", "counter", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "VALUE", "value", NULL, RENDER_INT, RENDER_RIGHT, 0, NULL, 0 },
 };
-static const struct table_def count_def = { count_cols, 4 };
+static const struct render_def count_def = { count_cols, 4 };
 
-static const struct table_col grp_cols[] = {
-	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "GROUP", "group", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "MODE", "mode", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "TIMER ms", "timer_ms", NULL, TABLE_INT, TABLE_RIGHT, 0, "-", 0 },
-	{ "COMPAT", "compat", NULL, TABLE_INT, TABLE_RIGHT, 0, NULL, 0 },
-	{ "HOSTS", "hosts", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
-	  TABLE_COL_WIDE },
+static const struct render_col grp_cols[] = {
+	{ "INTERFACE", "interface", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "GROUP", "group", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "MODE", "mode", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "TIMER ms", "timer_ms", NULL, RENDER_INT, RENDER_RIGHT, 0, "-", 0 },
+	{ "COMPAT", "compat", NULL, RENDER_INT, RENDER_RIGHT, 0, NULL, 0 },
+	{ "HOSTS", "hosts", NULL, RENDER_LIST, RENDER_LEFT, 0, NULL,
+	  RENDER_COL_WIDE },
 };
-static const struct table_def grp_def = { grp_cols, 6 };
+static const struct render_def grp_def = { grp_cols, 6 };
 
-static const struct table_col src_cols[] = {
-	{ "INTERFACE", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "GROUP", "group", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "SOURCE", "source", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "TIMER ms", "timer_ms", NULL, TABLE_INT, TABLE_RIGHT, 0, NULL, 0 },
-	{ "FORWARD", "forward", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
+static const struct render_col src_cols[] = {
+	{ "INTERFACE", "interface", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "GROUP", "group", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "SOURCE", "source", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "TIMER ms", "timer_ms", NULL, RENDER_INT, RENDER_RIGHT, 0, NULL, 0 },
+	{ "FORWARD", "forward", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
 };
-static const struct table_def src_def = { src_cols, 5 };
+static const struct render_def src_def = { src_cols, 5 };
 
-static const struct table_col up_cols[] = {
-	{ "UPSTREAM", "interface", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "GROUP", "group", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "MODE", "mode", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "SOURCES", "sources", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
-	  TABLE_COL_WIDE },
+static const struct render_col up_cols[] = {
+	{ "UPSTREAM", "interface", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "GROUP", "group", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "MODE", "mode", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "SOURCES", "sources", NULL, RENDER_LIST, RENDER_LEFT, 0, NULL,
+	  RENDER_COL_WIDE },
 };
-static const struct table_def up_def = { up_cols, 4 };
+static const struct render_def up_def = { up_cols, 4 };
 
 static void
-count_row(struct table *t, const struct pif *p, const char *name, uint64_t v)
+count_row(struct render_table *t, const struct pif *p, const char *name, uint64_t v)
 {
 	if (!v)
 		return;
-	table_row(t);
-	table_cell_str(t, p->name);
-	table_cell_str(t, proto(p));
-	table_cell_str(t, name);
-	table_cell_int(t, (int64_t)v);
+	render_row(t);
+	render_cell_str(t, p->name);
+	render_cell_str(t, proto(p));
+	render_cell_str(t, name);
+	render_cell_int(t, (int64_t)v);
 }
 
 static void
-show_pif(struct table *it, struct table *ct, const struct pif *p,
+show_pif(struct render_table *it, struct render_table *ct, const struct pif *p,
     uint64_t now)
 {
 	char a[INET6_ADDRSTRLEN];
 	int i;
 
-	table_row(it);
-	table_cell_str(it, p->name);
-	table_cell_str(it, proto(p));
-	table_cell_str(it, p->role & PIF_DOWN ? "downstream" :
+	render_row(it);
+	render_cell_str(it, p->name);
+	render_cell_str(it, proto(p));
+	render_cell_str(it, p->role & PIF_DOWN ? "downstream" :
 	    p->role & PIF_REPORT ? "upstream, reporting" : "upstream");
 	if (p->role & PIF_DOWN) {
 		/* The version on the wire: MLDv1/v2 are levels 2/3. */
-		table_cell_int(it, pif_version(p) - (p->family == AF_INET6));
-		table_cell_str(it, qstate_str[p->qstate]);
-		table_cell_str(it, inet_str(&p->querier, a, sizeof(a)));
+		render_cell_int(it, pif_version(p) - (p->family == AF_INET6));
+		render_cell_str(it, qstate_str[p->qstate]);
+		render_cell_str(it, inet_str(&p->querier, a, sizeof(a)));
 		if (p->gq_at)
-			table_cell_int(it, (int64_t)(p->gq_at > now ?
+			render_cell_int(it, (int64_t)(p->gq_at > now ?
 			    p->gq_at - now : 0));
 		else
-			table_cell_null(it);
+			render_cell_null(it);
 		if (p->oqp_at)
-			table_cell_int(it, (int64_t)(p->oqp_at > now ?
+			render_cell_int(it, (int64_t)(p->oqp_at > now ?
 			    p->oqp_at - now : 0));
 		else
-			table_cell_null(it);
-		table_cell_int(it, (int64_t)mdb_group_count(p->mdb));
+			render_cell_null(it);
+		render_cell_int(it, (int64_t)mdb_group_count(p->mdb));
 	} else {
 		for (i = 0; i < 6; i++)
-			table_cell_null(it);
+			render_cell_null(it);
 	}
 	if (!(p->role & PIF_DOWN))
 		return;
@@ -1399,7 +1399,7 @@ show_pif(struct table *it, struct table *ct, const struct pif *p,
 }
 
 static void
-show_groups_of(struct table *gt, struct table *st, const struct pif *p,
+show_groups_of(struct render_table *gt, struct render_table *st, const struct pif *p,
     uint64_t now)
 {
 	char g[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN];
@@ -1412,44 +1412,44 @@ show_groups_of(struct table *gt, struct table *st, const struct pif *p,
 
 		mdb_group_info(grp, now, &gi);
 		inet_str(&gi.group, g, sizeof(g));
-		table_row(gt);
-		table_cell_str(gt, p->name);
-		table_cell_str(gt, g);
-		table_cell_str(gt, msf_mode_str[gi.mode]);
+		render_row(gt);
+		render_cell_str(gt, p->name);
+		render_cell_str(gt, g);
+		render_cell_str(gt, msf_mode_str[gi.mode]);
 		if (gi.mode == MSF_EXCLUDE)
-			table_cell_int(gt, (int64_t)gi.timer);
+			render_cell_int(gt, (int64_t)gi.timer);
 		else
-			table_cell_null(gt);
+			render_cell_null(gt);
 		/* As VER: the version on the wire (MLDv1/v2 are 2/3). */
-		table_cell_int(gt, gi.compat - (p->family == AF_INET6));
-		table_cell_list(gt);
+		render_cell_int(gt, gi.compat - (p->family == AF_INET6));
+		render_cell_list(gt);
 		for (mem = mdb_member_first(grp); mem;
 		    mem = mdb_member_next(mem)) {
 			struct mdb_member_info mi;
 
 			mdb_member_info(mem, now, &mi);
-			table_list_add(gt, inet_str(&mi.host, a, sizeof(a)));
+			render_list_add(gt, inet_str(&mi.host, a, sizeof(a)));
 		}
 		for (src = mdb_source_first(grp); src;
 		    src = mdb_source_next(src)) {
 			struct mdb_source_info si;
 
 			mdb_source_info(src, now, &si);
-			table_row(st);
-			table_cell_str(st, p->name);
-			table_cell_str(st, g);
-			table_cell_str(st, inet_str(&si.addr, a, sizeof(a)));
-			table_cell_int(st, (int64_t)si.timer);
-			table_cell_str(st, si.forward ? "yes" : "no");
+			render_row(st);
+			render_cell_str(st, p->name);
+			render_cell_str(st, g);
+			render_cell_str(st, inet_str(&si.addr, a, sizeof(a)));
+			render_cell_int(st, (int64_t)si.timer);
+			render_cell_str(st, si.forward ? "yes" : "no");
 		}
 	}
 }
 
 int
-proxy_show(struct table_doc *doc, unsigned int flags, char *err,
+proxy_show(struct render_doc *doc, unsigned int flags, char *err,
     size_t errlen)
 {
-	struct table *it, *ct, *gt, *st, *ut;
+	struct render_table *it, *ct, *gt, *st, *ut;
 	uint64_t now = now_ms();
 	struct ugroup *ug;
 	struct pif *p;
@@ -1460,13 +1460,13 @@ proxy_show(struct table_doc *doc, unsigned int flags, char *err,
 		    "(phyint IF igmp|mld / phyint IF upstream)");
 		return -1;
 	}
-	it = table_new(doc, "igmp", "interfaces", "IGMP/MLD Interfaces", &pif_def,
+	it = render_add(doc, "igmp", "interfaces", "IGMP/MLD Interfaces", &pif_def,
 	    0);
-	ct = table_new(doc, "igmp", "counters", "IGMP/MLD Counters", &count_def,
+	ct = render_add(doc, "igmp", "counters", "IGMP/MLD Counters", &count_def,
 	    0);
-	gt = table_new(doc, "igmp", "groups", "IGMP/MLD Groups", &grp_def, 0);
-	st = table_new(doc, "igmp", "sources", "IGMP/MLD Sources", &src_def, 0);
-	ut = table_new(doc, "igmp", "upstream", "Upstream Membership",
+	gt = render_add(doc, "igmp", "groups", "IGMP/MLD Groups", &grp_def, 0);
+	st = render_add(doc, "igmp", "sources", "IGMP/MLD Sources", &src_def, 0);
+	ut = render_add(doc, "igmp", "upstream", "Upstream Membership",
 	    &up_def, 0);
 	RB_FOREACH(p, pif_tree, &px.pifs) {
 		show_pif(it, ct, p, now);
@@ -1477,14 +1477,14 @@ proxy_show(struct table_doc *doc, unsigned int flags, char *err,
 		char g[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN];
 		struct msf_src *s;
 
-		table_row(ut);
-		table_cell_str(ut, PX_UP(ug->grp.family) ?
+		render_row(ut);
+		render_cell_str(ut, PX_UP(ug->grp.family) ?
 		    PX_UP(ug->grp.family)->name : "?");
-		table_cell_str(ut, inet_str(&ug->grp, g, sizeof(g)));
-		table_cell_str(ut, msf_mode_str[ug->f.mode]);
-		table_cell_list(ut);
+		render_cell_str(ut, inet_str(&ug->grp, g, sizeof(g)));
+		render_cell_str(ut, msf_mode_str[ug->f.mode]);
+		render_cell_list(ut);
 		MSF_FOREACH(s, &ug->f)
-			table_list_add(ut, inet_str(&s->addr, a, sizeof(a)));
+			render_list_add(ut, inet_str(&s->addr, a, sizeof(a)));
 	}
 	return 0;
 }

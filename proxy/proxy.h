@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 struct conf;
-struct table_doc;
+struct render_doc;
 
 void	proxy_init(void);
 void	proxy_exit(void);
@@ -46,8 +46,8 @@ struct kern_rxinfo;
  */
 void	proxy_input(int family, const uint8_t *pkt, size_t len,
 	    const struct kern_rxinfo *rx);
-/* show igmp; flags as table_doc_new().  0, or -1 with a reason. */
-int	proxy_show(struct table_doc *, unsigned int flags, char *err,
+/* show igmp; flags as render_doc_new().  0, or -1 with a reason. */
+int	proxy_show(struct render_doc *, unsigned int flags, char *err,
 	    size_t errlen);
 /*
  * The querier's Query Interval (seconds) and Robustness Variable on

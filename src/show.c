@@ -18,7 +18,8 @@
 #include "msg.h"
 #include "route.h"
 #include "show.h"
-#include "table.h"
+#include "render.h"
+#include "showcols.h"
 
 
 /* Source text, or NULL for any source. */
@@ -32,38 +33,38 @@ src_str(const struct inet_pfx *p, char *buf, size_t len)
 
 /* The detail cells: the kernel's counters, or nulls without them. */
 static void
-cells_stats(struct table *t, const struct kern_stats *st)
+cells_stats(struct render_table *t, const struct kern_stats *st)
 {
 	if (st) {
-		table_cell_int(t, (int64_t)st->pkts);
-		table_cell_int(t, (int64_t)st->bytes);
-		table_cell_int(t, (int64_t)st->wrong_if);
+		render_cell_int(t, (int64_t)st->pkts);
+		render_cell_int(t, (int64_t)st->bytes);
+		render_cell_int(t, (int64_t)st->wrong_if);
 	} else {
-		table_cell_null(t);
-		table_cell_null(t);
-		table_cell_null(t);
+		render_cell_null(t);
+		render_cell_null(t);
+		render_cell_null(t);
 	}
 }
 
 static void
-row_route(struct table *t, const struct route *r)
+row_route(struct render_table *t, const struct route *r)
 {
 	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
 	struct kern_stats st;
 	int i;
 
-	table_row(t);
-	table_cell_sg(t, src_str(&r->src, s, sizeof(s)),
+	render_row(t);
+	render_cell_sg(t, src_str(&r->src, s, sizeof(s)),
 	    inet_pfx_str(&r->grp, g, sizeof(g)));
-	table_cell_str(t, iface_name(r->iif));
+	render_cell_str(t, iface_name(r->iif));
 	cells_stats(t, route_is_sg(r) && !kern_mfc_stats(&r->src.addr,
 	    &r->grp.addr, &st) ? &st : NULL);
-	table_cell_list(t);
+	render_cell_list(t);
 	for (i = 0; i < r->noifs; i++)
-		table_list_add(t, iface_name(r->oifs[i]));
-	table_cell_list(t);
+		render_list_add(t, iface_name(r->oifs[i]));
+	render_cell_list(t);
 	for (i = 0; i < r->nexcept; i++)
-		table_list_add(t, inet_pfx_str(&r->except[i], s, sizeof(s)));
+		render_list_add(t, inet_pfx_str(&r->except[i], s, sizeof(s)));
 }
 
 static bool
@@ -78,40 +79,40 @@ mfc_active(const struct mfc *m)
 }
 
 static void
-row_mfc(struct table *t, const struct mfc *m)
+row_mfc(struct render_table *t, const struct mfc *m)
 {
 	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
 	struct kern_stats st;
 	struct iface *ifp;
 	int vif;
 
-	table_row(t);
-	table_cell_sg(t, inet_str(&m->src, s, sizeof(s)),
+	render_row(t);
+	render_cell_sg(t, inet_str(&m->src, s, sizeof(s)),
 	    inet_str(&m->grp, g, sizeof(g)));
-	table_cell_str(t, iface_name(m->iif));
+	render_cell_str(t, iface_name(m->iif));
 	cells_stats(t, !kern_mfc_stats(&m->src, &m->grp, &st) ? &st : NULL);
 	/* In ifindex order, like the rules. */
-	table_cell_list(t);
+	render_cell_list(t);
 	IFACE_FOREACH(ifp)
 		if ((vif = iface_vif(ifp, m->grp.family)) != NO_VIF &&
 		    m->ttls[vif])
-			table_list_add(t, ifp->name);
+			render_list_add(t, ifp->name);
 }
 
 static void
-show_routes(struct table_doc *doc)
+show_routes(struct render_doc *doc)
 {
-	struct table *asm_t, *ssm_t, *kern_t;
+	struct render_table *asm_t, *ssm_t, *kern_t;
 	struct route *r;
 	struct mfc *m;
 	int pass;
 
-	asm_t = table_new(doc, "routes", "asm", "(*,G) Template Rules",
-	    &table_rule, 0);
-	ssm_t = table_new(doc, "routes", "ssm", "(S,G) Rules", &table_rule,
+	asm_t = render_add(doc, "routes", "asm", "(*,G) Template Rules",
+	    &cols_rule, 0);
+	ssm_t = render_add(doc, "routes", "ssm", "(S,G) Rules", &cols_rule,
 	    0);
-	kern_t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
-	    &table_route, 0);
+	kern_t = render_add(doc, "routes", "kernel", "Kernel MFC Table",
+	    &cols_route, 0);
 	for (r = route_first(); r; r = route_next(r))
 		row_route(route_is_sg(r) ? ssm_t : asm_t, r);
 	/* Active entries first, then stop filters. */
@@ -122,20 +123,20 @@ show_routes(struct table_doc *doc)
 }
 
 static void
-show_groups(struct table_doc *doc, bool detail)
+show_groups(struct render_doc *doc, bool detail)
 {
 	const struct conf_mgroup *cg;
 	const struct conf *c = apply_running();
-	struct table *conf_t, *kern_t;
+	struct render_table *conf_t, *kern_t;
 	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
 	struct mcgroup *mg;
 	int i, npend = apply_pending_count();
 
-	conf_t = table_new(doc, "groups", "conf", "Group Memberships Table",
-	    &table_group, 0);
+	conf_t = render_add(doc, "groups", "conf", "Group Memberships Table",
+	    &cols_group, 0);
 	/* Each expanded membership, like SMCRoute, only with -d. */
-	kern_t = detail ? table_new(doc, "groups", "kernel",
-	    "Kernel Group Membership Table", &table_group, 0) : NULL;
+	kern_t = detail ? render_add(doc, "groups", "kernel",
+	    "Kernel Group Membership Table", &cols_group, 0) : NULL;
 	if (c) {
 		TAILQ_FOREACH(cg, &c->mgroups, link) {
 			/* Pending ones are in show pending. */
@@ -144,10 +145,10 @@ show_groups(struct table_doc *doc, bool detail)
 					break;
 			if (i < npend)
 				continue;
-			table_row(conf_t);
-			table_cell_sg(conf_t, src_str(&cg->src, s, sizeof(s)),
+			render_row(conf_t);
+			render_cell_sg(conf_t, src_str(&cg->src, s, sizeof(s)),
 			    inet_pfx_str(&cg->grp, g, sizeof(g)));
-			table_cell_str(conf_t, cg->ifname);
+			render_cell_str(conf_t, cg->ifname);
 		}
 	}
 	for (mg = mcgroup_first(); mg; mg = mcgroup_next(mg)) {
@@ -156,20 +157,20 @@ show_groups(struct table_doc *doc, bool detail)
 
 		inet_str(&mg->grp, g, sizeof(g));
 		if (mg->origin & MCGROUP_IPC) {
-			table_row(conf_t);
-			table_cell_sg(conf_t, src, g);
-			table_cell_str(conf_t, iface_name(mg->ifindex));
+			render_row(conf_t);
+			render_cell_sg(conf_t, src, g);
+			render_cell_str(conf_t, iface_name(mg->ifindex));
 		}
 		if (!kern_t)
 			continue;
-		table_row(kern_t);
-		table_cell_sg(kern_t, src, g);
-		table_cell_str(kern_t, iface_name(mg->ifindex));
+		render_row(kern_t);
+		render_cell_sg(kern_t, src, g);
+		render_cell_str(kern_t, iface_name(mg->ifindex));
 	}
 }
 
 static void
-show_interfaces(struct table_doc *doc)
+show_interfaces(struct render_doc *doc)
 {
 	static const struct {
 		unsigned int	 flag;
@@ -179,43 +180,43 @@ show_interfaces(struct table_doc *doc)
 		{ IFF_MULTICAST, "MULTICAST" }, { IFF_LOOPBACK, "LOOPBACK" },
 		{ IFF_POINTOPOINT, "POINTOPOINT" }, { IFF_NOARP, "NOARP" },
 	};
-	struct table *t;
+	struct render_table *t;
 	struct iface *ifp;
 	size_t i;
 
-	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	t = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
 	IFACE_FOREACH(ifp) {
-		table_row(t);
-		table_cell_int(t, ifp->ifindex);
-		table_cell_str(t, ifp->name);
+		render_row(t);
+		render_cell_int(t, ifp->ifindex);
+		render_cell_str(t, ifp->name);
 		if (ifp->vif == NO_VIF)
-			table_cell_null(t);
+			render_cell_null(t);
 		else
-			table_cell_int(t, ifp->vif);
+			render_cell_int(t, ifp->vif);
 		if (ifp->mif == NO_VIF)
-			table_cell_null(t);
+			render_cell_null(t);
 		else
-			table_cell_int(t, ifp->mif);
+			render_cell_int(t, ifp->mif);
 		/*
 		 * The thresholds in effect: IPv4 honours ttl-threshold; the
 		 * kernel's MRT6 API forwards any hop limit above 1 on every
 		 * outbound MIF, whatever the MIF's threshold.
 		 */
 		if (ifp->vif == NO_VIF)
-			table_cell_null(t);
+			render_cell_null(t);
 		else
-			table_cell_int(t, ifp->ttl);
+			render_cell_int(t, ifp->ttl);
 		if (ifp->mif == NO_VIF)
-			table_cell_null(t);
+			render_cell_null(t);
 		else
-			table_cell_int(t, 1);
-		table_cell_str(t, ifp->disabled ? "disabled" :
+			render_cell_int(t, 1);
+		render_cell_str(t, ifp->disabled ? "disabled" :
 		    !(ifp->flags & IFF_UP) ? "down" :
 		    !(ifp->flags & IFF_MULTICAST) ? "no-multicast" : "up");
-		table_cell_list(t);
+		render_cell_list(t);
 		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 			if (ifp->flags & flags[i].flag)
-				table_list_add(t, flags[i].name);
+				render_list_add(t, flags[i].name);
 	}
 }
 
@@ -224,45 +225,45 @@ show_interfaces(struct table_doc *doc)
  * smcroute.conf, the keyword padded to 7; a message when there is none.
  */
 static void
-show_pending(struct table_doc *doc)
+show_pending(struct render_doc *doc)
 {
 	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN], words[2 * CONF_LINE_MAX];
 	char line[sizeof(words) + 16];
 	const struct apply_pending *p;
-	struct table *t;
+	struct render_table *t;
 	int i, j;
 
-	t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
-	    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
-	table_set_empty(t, "No pending routes or groups");
+	t = render_add(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+	    &cols_pending, RENDER_NOHEADING | RENDER_PLAINTITLE);
+	render_set_empty(t, "No pending routes or groups");
 	for (i = 0; (p = apply_pending_get(i)); i++) {
-		table_row(t);
+		render_row(t);
 		if (p->mroute) {
 			const struct conf_mroute *cr = p->mroute;
 
-			table_cell_str(t, "mroute");
-			table_cell_str(t, cr->iif);
-			table_cell_sg(t, src_str(&cr->src, s, sizeof(s)),
+			render_cell_str(t, "mroute");
+			render_cell_str(t, cr->iif);
+			render_cell_sg(t, src_str(&cr->src, s, sizeof(s)),
 			    inet_pfx_str(&cr->grp, g, sizeof(g)));
-			table_cell_list(t);
+			render_cell_list(t);
 			for (j = 0; j < cr->noifs; j++)
-				table_list_add(t, cr->oifs[j]);
+				render_list_add(t, cr->oifs[j]);
 			conf_mroute_words(cr, words, sizeof(words));
 			snprintf(line, sizeof(line), "%-7s %s", "mroute",
 			    words);
 		} else {
 			const struct conf_mgroup *cg = p->mgroup;
 
-			table_cell_str(t, "mgroup");
-			table_cell_str(t, cg->ifname);
-			table_cell_sg(t, src_str(&cg->src, s, sizeof(s)),
+			render_cell_str(t, "mgroup");
+			render_cell_str(t, cg->ifname);
+			render_cell_sg(t, src_str(&cg->src, s, sizeof(s)),
 			    inet_pfx_str(&cg->grp, g, sizeof(g)));
-			table_cell_list(t);
+			render_cell_list(t);
 			conf_mgroup_words(cg, words, sizeof(words));
 			snprintf(line, sizeof(line), "%-7s %s", "mgroup",
 			    words);
 		}
-		table_cell_str(t, line);
+		render_cell_str(t, line);
 	}
 }
 
@@ -270,11 +271,11 @@ int
 show(int what, uint32_t flags, struct evbuffer *out, char *err,
     size_t errlen)
 {
-	struct table_doc *doc;
+	struct render_doc *doc;
 	int rc;
 
-	doc = table_doc_new((flags & MSG_F_JSON ? TABLE_JSON : 0) |
-	    (flags & MSG_F_DETAIL ? TABLE_DETAIL : 0));
+	doc = render_doc_new((flags & MSG_F_JSON ? RENDER_JSON : 0) |
+	    (flags & MSG_F_DETAIL ? RENDER_DETAIL : 0));
 	if (!doc) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -294,16 +295,16 @@ show(int what, uint32_t flags, struct evbuffer *out, char *err,
 		break;
 	case MSG_SHOW_IGMP:
 		if (proxy_show(doc, flags, err, errlen)) {
-			table_doc_free(doc);
+			render_doc_free(doc);
 			return -1;
 		}
 		break;
 	default:
-		table_doc_free(doc);
+		render_doc_free(doc);
 		snprintf(err, errlen, "unknown show subject");
 		return -1;
 	}
-	rc = table_doc_emit(doc, out, err, errlen);
-	table_doc_free(doc);
+	rc = render_doc_emit(doc, out, err, errlen);
+	render_doc_free(doc);
 	return rc;
 }

@@ -30,7 +30,8 @@
 #include "ipc.h"
 #include "log.h"
 #include "msg.h"
-#include "table.h"
+#include "render.h"
+#include "showcols.h"
 
 static int failures;
 
@@ -895,8 +896,8 @@ static int
 serve_handler(const struct msg_req *req, struct evbuffer *out, char *err,
     size_t errlen)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	unsigned flags;
 	int i;
 
@@ -921,76 +922,77 @@ serve_handler(const struct msg_req *req, struct evbuffer *out, char *err,
 
 	flags = 0;
 	if (req->flags & MSG_F_JSON)
-		flags |= TABLE_JSON;
+		flags |= RENDER_JSON;
 	if (req->flags & MSG_F_DETAIL)
-		flags |= TABLE_DETAIL;
-	doc = table_doc_new(flags);
+		flags |= RENDER_DETAIL;
+	doc = render_doc_new(flags);
 	switch (req->show) {
 	case MSG_SHOW_ROUTES:
-		t = table_new(doc, "routes", "asm", "(*,G) Template Rules",
-		    &table_route, 0);
-		table_row(t);
-		table_cell_sg(t, NULL, "225.3.3.3");
-		table_cell_str(t, "a1");
-		table_cell_int(t, 0);
-		table_cell_int(t, 0);
-		table_cell_int(t, 0);
-		table_cell_list(t);
-		table_list_add(t, "a2");
-		t = table_new(doc, "routes", "ssm", "(S,G) Rules",
-		    &table_route, 0);
-		t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
-		    &table_route, 0);
-		table_row(t);
-		table_cell_sg(t, "10.0.0.1", "225.3.3.3");
-		table_cell_str(t, "a1");
-		table_cell_int(t, 42);
-		table_cell_int(t, 4200);
-		table_cell_int(t, 0);
-		table_cell_list(t);
-		table_list_add(t, "a2");
-		table_list_add(t, "a3");
+		t = render_add(doc, "routes", "asm", "(*,G) Template Rules",
+		    &cols_route, 0);
+		render_row(t);
+		render_cell_sg(t, NULL, "225.3.3.3");
+		render_cell_str(t, "a1");
+		render_cell_int(t, 0);
+		render_cell_int(t, 0);
+		render_cell_int(t, 0);
+		render_cell_list(t);
+		render_list_add(t, "a2");
+		t = render_add(doc, "routes", "ssm", "(S,G) Rules",
+		    &cols_route, 0);
+		t = render_add(doc, "routes", "kernel", "Kernel MFC Table",
+		    &cols_route, 0);
+		render_row(t);
+		render_cell_sg(t, "10.0.0.1", "225.3.3.3");
+		render_cell_str(t, "a1");
+		render_cell_int(t, 42);
+		render_cell_int(t, 4200);
+		render_cell_int(t, 0);
+		render_cell_list(t);
+		render_list_add(t, "a2");
+		render_list_add(t, "a3");
 		break;
 	case MSG_SHOW_INTERFACES:
-		t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
-		table_row(t);
-		table_cell_int(t, 1);
-		table_cell_str(t, "lo");
-		table_cell_null(t);
-		table_cell_null(t);
-		table_cell_null(t);
-		table_cell_null(t);
-		table_cell_str(t, "up");
-		table_cell_list(t);
-		table_list_add(t, "UP");
-		table_list_add(t, "LOOPBACK");
+		t = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
+		render_row(t);
+		render_cell_int(t, 1);
+		render_cell_str(t, "lo");
+		render_cell_null(t);
+		render_cell_null(t);
+		render_cell_null(t);
+		render_cell_null(t);
+		render_cell_str(t, "up");
+		render_cell_list(t);
+		render_list_add(t, "UP");
+		render_list_add(t, "LOOPBACK");
 		break;
 	case MSG_SHOW_GROUPS:
-		table_new(doc, "groups", "conf", "Group Memberships Table",
-		    &table_group, 0);
+		render_add(doc, "groups", "conf", "Group Memberships Table",
+		    &cols_group, 0);
 		break;
 	case MSG_SHOW_PENDING:
-		t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
-		    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
-		table_row(t);
-		table_cell_str(t, "mroute");
-		table_cell_str(t, "a1");
-		table_cell_sg(t, NULL, "225.1.2.3");
-		table_cell_list(t);
-		table_list_add(t, "a2");
-		table_cell_str(t, "mroute  from a1 group 225.1.2.3 to a2");
+		t = render_add(doc, NULL, "pending",
+		    "PENDING ROUTES AND GROUPS",
+		    &cols_pending, RENDER_NOHEADING | RENDER_PLAINTITLE);
+		render_row(t);
+		render_cell_str(t, "mroute");
+		render_cell_str(t, "a1");
+		render_cell_sg(t, NULL, "225.1.2.3");
+		render_cell_list(t);
+		render_list_add(t, "a2");
+		render_cell_str(t, "mroute  from a1 group 225.1.2.3 to a2");
 		break;
 	default:
-		table_doc_free(doc);
+		render_doc_free(doc);
 		snprintf(err, errlen, "show %s: not supported",
 		    msg_show_name(req->show));
 		return -1;
 	}
-	if (table_doc_emit(doc, out, err, errlen)) {
-		table_doc_free(doc);
+	if (render_doc_emit(doc, out, err, errlen)) {
+		render_doc_free(doc);
 		return -1;
 	}
-	table_doc_free(doc);
+	render_doc_free(doc);
 	return 0;
 }
 

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <event2/buffer.h>
 
-#include "table.h"
+#include "render.h"
+#include "showcols.h"
 
 static int failures;
 
@@ -34,7 +35,7 @@ static int failures;
 
 /* Emit doc, free it, and return the output (static, overwritten). */
 static const char *
-emit(struct table_doc *doc, int *rc)
+emit(struct render_doc *doc, int *rc)
 {
 	static char *text;
 	struct evbuffer *out;
@@ -43,8 +44,8 @@ emit(struct table_doc *doc, int *rc)
 
 	out = evbuffer_new();
 	err[0] = '\0';
-	*rc = table_doc_emit(doc, out, err, sizeof(err));
-	table_doc_free(doc);
+	*rc = render_doc_emit(doc, out, err, sizeof(err));
+	render_doc_free(doc);
 	len = evbuffer_get_length(out);
 	free(text);
 	text = malloc(len + 1);
@@ -59,41 +60,41 @@ emit(struct table_doc *doc, int *rc)
 }
 
 static void
-route(struct table *t, const char *src, const char *grp, const char *iif,
+route(struct render_table *t, const char *src, const char *grp, const char *iif,
     long pkts, long bytes, const char *oifs)
 {
 	char buf[256], *p, *w;
 
-	table_row(t);
-	table_cell_sg(t, src, grp);
-	table_cell_str(t, iif);
-	table_cell_int(t, pkts);
-	table_cell_int(t, bytes);
-	table_cell_int(t, 0);		/* wrong_if */
-	table_cell_list(t);
+	render_row(t);
+	render_cell_sg(t, src, grp);
+	render_cell_str(t, iif);
+	render_cell_int(t, pkts);
+	render_cell_int(t, bytes);
+	render_cell_int(t, 0);		/* wrong_if */
+	render_cell_list(t);
 	snprintf(buf, sizeof(buf), "%s", oifs);
 	for (p = buf; (w = strsep(&p, " ")) != NULL;)
 		if (*w)
-			table_list_add(t, w);
+			render_list_add(t, w);
 }
 
-static struct table_doc *
+static struct render_doc *
 routes_doc(unsigned flags)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 
-	doc = table_doc_new(flags);
-	t = table_new(doc, "routes", "asm", "(*,G) Template Rules",
-	    &table_route, 0);
+	doc = render_doc_new(flags);
+	t = render_add(doc, "routes", "asm", "(*,G) Template Rules",
+	    &cols_route, 0);
 	route(t, NULL, "225.3.3.3", "a1", 0, 0, "a2");
 	route(t, NULL, "225.4.0.0/16", "a1", 0, 0, "a2");
 	route(t, "10.0.0.0/24", "225.5.5.5", "a1", 0, 0, "a2");
-	t = table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0);
+	t = render_add(doc, "routes", "ssm", "(S,G) Rules", &cols_route, 0);
 	route(t, "10.0.0.5", "225.4.4.4", "a1", 0, 0, "a2");
 	route(t, "fc00::1", "ff2e::44", "a1", 0, 0, "a2");
-	t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
-	    &table_route, 0);
+	t = render_add(doc, "routes", "kernel", "Kernel MFC Table",
+	    &cols_route, 0);
 	route(t, "10.0.0.1", "225.3.3.3", "a1", 1234, 567890, "a2");
 	return doc;
 }
@@ -124,13 +125,13 @@ test_routes_text(void)
 static void
 test_routes_detail(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	int rc;
 
-	doc = table_doc_new(TABLE_DETAIL);
-	t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
-	    &table_route, 0);
+	doc = render_doc_new(RENDER_DETAIL);
+	t = render_add(doc, "routes", "kernel", "Kernel MFC Table",
+	    &cols_route, 0);
 	route(t, "10.0.0.1", "225.3.3.3", "eth10", 1234, 567890, "a2 a3");
 	route(t, "10.0.0.2", "225.3.3.3", "eth10", 0, 0, "");
 	CHECK_STR(emit(doc, &rc),
@@ -148,7 +149,7 @@ test_routes_json(void)
 {
 	int rc;
 
-	CHECK_STR(emit(routes_doc(TABLE_JSON), &rc),
+	CHECK_STR(emit(routes_doc(RENDER_JSON), &rc),
 	    "{\"routes\":{\"asm\":["
 	    "{\"source\":null,\"group\":\"225.3.3.3\",\"iif\":\"a1\","
 	    "\"oifs\":[\"a2\"]},"
@@ -166,7 +167,7 @@ test_routes_json(void)
 	    "\"oifs\":[\"a2\"]}]}}\n");
 	CHECK(rc == 0);
 
-	CHECK_STR(emit(routes_doc(TABLE_JSON | TABLE_DETAIL), &rc) +
+	CHECK_STR(emit(routes_doc(RENDER_JSON | RENDER_DETAIL), &rc) +
 	    strlen("{\"routes\":{\"asm\":["),
 	    "{\"source\":null,\"group\":\"225.3.3.3\",\"iif\":\"a1\","
 	    "\"packets\":0,\"bytes\":0,\"wrong_if\":0,\"oifs\":[\"a2\"]},"
@@ -190,37 +191,37 @@ test_routes_json(void)
 static void
 test_empty(void)
 {
-	struct table_doc *doc;
+	struct render_doc *doc;
 	int rc;
 
-	doc = table_doc_new(0);
-	table_new(doc, "routes", "asm", "(*,G) Template Rules", &table_route,
+	doc = render_doc_new(0);
+	render_add(doc, "routes", "asm", "(*,G) Template Rules", &cols_route,
 	    0);
-	table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0);
+	render_add(doc, "routes", "ssm", "(S,G) Rules", &cols_route, 0);
 	CHECK_STR(emit(doc, &rc), "");
 	CHECK(rc == 0);
 
-	doc = table_doc_new(TABLE_JSON);
-	table_new(doc, "routes", "asm", "(*,G) Template Rules", &table_route,
+	doc = render_doc_new(RENDER_JSON);
+	render_add(doc, "routes", "asm", "(*,G) Template Rules", &cols_route,
 	    0);
-	table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0);
-	table_new(doc, "routes", "kernel", "Kernel MFC Table", &table_route,
+	render_add(doc, "routes", "ssm", "(S,G) Rules", &cols_route, 0);
+	render_add(doc, "routes", "kernel", "Kernel MFC Table", &cols_route,
 	    0);
 	CHECK_STR(emit(doc, &rc),
 	    "{\"routes\":{\"asm\":[],\"ssm\":[],\"kernel\":[]}}\n");
 
-	doc = table_doc_new(TABLE_JSON);
-	table_new(doc, NULL, "pending", NULL, &table_pending, 0);
+	doc = render_doc_new(RENDER_JSON);
+	render_add(doc, NULL, "pending", NULL, &cols_pending, 0);
 	CHECK_STR(emit(doc, &rc), "{\"pending\":[]}\n");
 
-	CHECK_STR(emit(table_doc_new(TABLE_JSON), &rc), "{}\n");
-	CHECK_STR(emit(table_doc_new(0), &rc), "");
+	CHECK_STR(emit(render_doc_new(RENDER_JSON), &rc), "{}\n");
+	CHECK_STR(emit(render_doc_new(0), &rc), "");
 
 	/* Only the tables with rows appear in text. */
-	doc = table_doc_new(0);
-	table_new(doc, "routes", "asm", "(*,G) Template Rules", &table_route,
+	doc = render_doc_new(0);
+	render_add(doc, "routes", "asm", "(*,G) Template Rules", &cols_route,
 	    0);
-	route(table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0),
+	route(render_add(doc, "routes", "ssm", "(S,G) Rules", &cols_route, 0),
 	    "10.0.0.5", "225.4.4.4", "a1", 0, 0, "a2");
 	CHECK_STR(emit(doc, &rc),
 	    "(S,G) Rules_\n"
@@ -229,28 +230,28 @@ test_empty(void)
 }
 
 static void
-group(struct table *t, const char *src, const char *grp, const char *iif)
+group(struct render_table *t, const char *src, const char *grp, const char *iif)
 {
-	table_row(t);
-	table_cell_sg(t, src, grp);
-	table_cell_str(t, iif);
+	render_row(t);
+	render_cell_sg(t, src, grp);
+	render_cell_str(t, iif);
 }
 
 static void
 test_groups(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	int rc;
 
-	doc = table_doc_new(0);
-	t = table_new(doc, "groups", "conf", "Group Memberships Table",
-	    &table_group, 0);
+	doc = render_doc_new(0);
+	t = render_add(doc, "groups", "conf", "Group Memberships Table",
+	    &cols_group, 0);
 	group(t, NULL, "225.1.1.1", "a1");
 	group(t, "10.0.0.5", "225.1.1.2", "a1");
 	group(t, NULL, "ff2e::42", "a2");
-	t = table_new(doc, "groups", "kernel", "Kernel Group Membership Table",
-	    &table_group, TABLE_NOHEADING);
+	t = render_add(doc, "groups", "kernel", "Kernel Group Membership Table",
+	    &cols_group, RENDER_NOHEADING);
 	group(t, NULL, "225.1.1.1", "a1");
 	CHECK_STR(emit(doc, &rc),
 	    "Group Memberships Table_\n"
@@ -261,12 +262,12 @@ test_groups(void)
 	    "Kernel Group Membership Table_\n"
 	    "(*, 225.1.1.1)                             a1\n");
 
-	doc = table_doc_new(TABLE_JSON);
-	t = table_new(doc, "groups", "conf", "Group Memberships Table",
-	    &table_group, 0);
+	doc = render_doc_new(RENDER_JSON);
+	t = render_add(doc, "groups", "conf", "Group Memberships Table",
+	    &cols_group, 0);
 	group(t, NULL, "225.1.1.1", "a1");
 	group(t, "10.0.0.5", "225.1.1.2", "a1");
-	table_new(doc, "groups", "kernel", NULL, &table_group, 0);
+	render_add(doc, "groups", "kernel", NULL, &cols_group, 0);
 	CHECK_STR(emit(doc, &rc),
 	    "{\"groups\":{\"conf\":["
 	    "{\"source\":null,\"group\":\"225.1.1.1\",\"iif\":\"a1\"},"
@@ -275,41 +276,41 @@ test_groups(void)
 }
 
 static void
-iface(struct table *t, int index, const char *name, int vif, int mif)
+iface(struct render_table *t, int index, const char *name, int vif, int mif)
 {
-	table_row(t);
-	table_cell_int(t, index);
-	table_cell_str(t, name);
+	render_row(t);
+	render_cell_int(t, index);
+	render_cell_str(t, name);
 	if (vif < 0)
-		table_cell_null(t);
+		render_cell_null(t);
 	else
-		table_cell_int(t, vif);
+		render_cell_int(t, vif);
 	if (mif < 0)
-		table_cell_null(t);
+		render_cell_null(t);
 	else
-		table_cell_int(t, mif);
+		render_cell_int(t, mif);
 	if (vif < 0)
-		table_cell_null(t);
+		render_cell_null(t);
 	else
-		table_cell_int(t, 1);
+		render_cell_int(t, 1);
 	if (mif < 0)
-		table_cell_null(t);
+		render_cell_null(t);
 	else
-		table_cell_int(t, 1);
-	table_cell_str(t, "up");
-	table_cell_list(t);
-	table_list_add(t, "UP");
-	table_list_add(t, "MULTICAST");
+		render_cell_int(t, 1);
+	render_cell_str(t, "up");
+	render_cell_list(t);
+	render_list_add(t, "UP");
+	render_list_add(t, "MULTICAST");
 }
 
-static struct table_doc *
+static struct render_doc *
 iface_doc(unsigned flags)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 
-	doc = table_doc_new(flags);
-	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	doc = render_doc_new(flags);
+	t = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
 	iface(t, 1, "lo", -1, -1);
 	iface(t, 3, "a1", 0, 0);
 	return doc;
@@ -318,15 +319,15 @@ iface_doc(unsigned flags)
 static void
 test_interfaces(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	int rc;
 
 	CHECK_STR(emit(iface_doc(0), &rc),
 	    " INDEX PHYINT  VIF  MIF TTL HLIM STATE FLAGS=\n"
 	    "     1 lo      N/A  N/A   -    - up    UP MULTICAST\n"
 	    "     3 a1        0    0   1    1 up    UP MULTICAST\n");
-	CHECK_STR(emit(iface_doc(TABLE_JSON), &rc),
+	CHECK_STR(emit(iface_doc(RENDER_JSON), &rc),
 	    "{\"interfaces\":["
 	    "{\"index\":1,\"name\":\"lo\",\"vif\":null,\"mif\":null,"
 	    "\"ttl_threshold\":null,\"hoplimit_threshold\":null,"
@@ -336,8 +337,8 @@ test_interfaces(void)
 	    "\"state\":\"up\",\"flags\":[\"UP\",\"MULTICAST\"]}]}\n");
 
 	/* Columns widen to fit their data. */
-	doc = table_doc_new(0);
-	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	doc = render_doc_new(0);
+	t = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
 	iface(t, 1234567, "verylongname0", 12345, -1);
 	CHECK_STR(emit(doc, &rc),
 	    "  INDEX PHYINT          VIF  MIF TTL HLIM STATE FLAGS=\n"
@@ -352,56 +353,56 @@ test_interfaces(void)
 static void
 test_pending(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	int rc;
 
-	doc = table_doc_new(0);
-	t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
-	    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
-	table_set_empty(t, "No pending routes or groups");
-	table_row(t);
-	table_cell_str(t, "mroute");
-	table_cell_str(t, "a1");
-	table_cell_sg(t, NULL, "225.1.2.3");
-	table_cell_list(t);
-	table_list_add(t, "a2");
-	table_cell_str(t, "mroute  from a1 group 225.1.2.3 to a2");
-	table_row(t);
-	table_cell_str(t, "mgroup");
-	table_cell_str(t, "wg0");
-	table_cell_sg(t, "1.2.3.4", "239.5.5.6");
-	table_cell_list(t);
-	table_cell_str(t, "mgroup  from wg0 source 1.2.3.4 group 239.5.5.6");
+	doc = render_doc_new(0);
+	t = render_add(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+	    &cols_pending, RENDER_NOHEADING | RENDER_PLAINTITLE);
+	render_set_empty(t, "No pending routes or groups");
+	render_row(t);
+	render_cell_str(t, "mroute");
+	render_cell_str(t, "a1");
+	render_cell_sg(t, NULL, "225.1.2.3");
+	render_cell_list(t);
+	render_list_add(t, "a2");
+	render_cell_str(t, "mroute  from a1 group 225.1.2.3 to a2");
+	render_row(t);
+	render_cell_str(t, "mgroup");
+	render_cell_str(t, "wg0");
+	render_cell_sg(t, "1.2.3.4", "239.5.5.6");
+	render_cell_list(t);
+	render_cell_str(t, "mgroup  from wg0 source 1.2.3.4 group 239.5.5.6");
 	CHECK_STR(emit(doc, &rc),
 	    "PENDING ROUTES AND GROUPS~\n"
 	    "mroute  from a1 group 225.1.2.3 to a2\n"
 	    "mgroup  from wg0 source 1.2.3.4 group 239.5.5.6\n");
 
-	doc = table_doc_new(0);
-	t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
-	    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
-	table_set_empty(t, "No pending routes or groups");
+	doc = render_doc_new(0);
+	t = render_add(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+	    &cols_pending, RENDER_NOHEADING | RENDER_PLAINTITLE);
+	render_set_empty(t, "No pending routes or groups");
 	CHECK_STR(emit(doc, &rc), "No pending routes or groups\n");
 
 	/* A row or an empty text never ends in a mark. */
-	doc = table_doc_new(0);
-	t = table_new(doc, NULL, "pending", NULL, &table_pending,
-	    TABLE_NOHEADING);
-	table_set_empty(t, "nothing~");
+	doc = render_doc_new(0);
+	t = render_add(doc, NULL, "pending", NULL, &cols_pending,
+	    RENDER_NOHEADING);
+	render_set_empty(t, "nothing~");
 	CHECK_STR(emit(doc, &rc), "nothing~ \n");
 
-	doc = table_doc_new(TABLE_JSON);
-	t = table_new(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
-	    &table_pending, TABLE_NOHEADING | TABLE_PLAINTITLE);
-	table_set_empty(t, "No pending routes or groups");
-	table_row(t);
-	table_cell_str(t, "mgroup");
-	table_cell_str(t, "wg0");
-	table_cell_sg(t, NULL, "239.5.5.5");
-	table_cell_list(t);
-	table_list_add(t, "a2");
-	table_cell_str(t, "mgroup  from wg0 group 239.5.5.5");
+	doc = render_doc_new(RENDER_JSON);
+	t = render_add(doc, NULL, "pending", "PENDING ROUTES AND GROUPS",
+	    &cols_pending, RENDER_NOHEADING | RENDER_PLAINTITLE);
+	render_set_empty(t, "No pending routes or groups");
+	render_row(t);
+	render_cell_str(t, "mgroup");
+	render_cell_str(t, "wg0");
+	render_cell_sg(t, NULL, "239.5.5.5");
+	render_cell_list(t);
+	render_list_add(t, "a2");
+	render_cell_str(t, "mgroup  from wg0 group 239.5.5.5");
 	CHECK_STR(emit(doc, &rc),
 	    "{\"pending\":[{\"kind\":\"mgroup\",\"iif\":\"wg0\","
 	    "\"source\":null,\"group\":\"239.5.5.5\",\"oifs\":[\"a2\"]}]}\n");
@@ -411,12 +412,12 @@ test_pending(void)
 static void
 test_wide_sg(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	int rc;
 
-	doc = table_doc_new(0);
-	t = table_new(doc, "routes", "ssm", "(S,G) Rules", &table_route, 0);
+	doc = render_doc_new(0);
+	t = render_add(doc, "routes", "ssm", "(S,G) Rules", &cols_route, 0);
 	route(t, "2001:db8:1234:5678:9abc:def0:1234:5678", "ff3e::8000:1",
 	    "a1", 0, 0, "a2");
 	route(t, "10.0.0.5", "225.4.4.4", "a1", 0, 0, "a2");
@@ -430,12 +431,12 @@ test_wide_sg(void)
 static void
 test_escaping(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	int rc;
 
-	doc = table_doc_new(TABLE_JSON);
-	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
+	doc = render_doc_new(RENDER_JSON);
+	t = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
 	iface(t, 1, "q\"b\\s/\x01\x1f\t\n\r\b\f\x7f", 0, -1);
 	iface(t, 2, "\xc3\xa9t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 0, -1);
 	/* Invalid UTF-8: lone continuation, overlong, surrogate, cut. */
@@ -456,8 +457,8 @@ test_escaping(void)
 	    "\"flags\":[\"UP\",\"MULTICAST\"]}]}\n");
 
 	/* Text: control characters are neutralised. */
-	doc = table_doc_new(0);
-	t = table_new(doc, NULL, "interfaces", "Ti\ntle", &table_iface, 0);
+	doc = render_doc_new(0);
+	t = render_add(doc, NULL, "interfaces", "Ti\ntle", &cols_iface, 0);
 	iface(t, 1, "e\x1b[2Jx", 0, 0);
 	CHECK_STR(emit(doc, &rc),
 	    "Ti?tle_\n"
@@ -469,12 +470,12 @@ test_escaping(void)
 static void
 test_markers(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	int rc;
 
-	doc = table_doc_new(0);
-	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
+	doc = render_doc_new(0);
+	t = render_add(doc, "groups", "conf", NULL, &cols_group, 0);
 	group(t, NULL, "225.1.1.1", "br_");
 	group(t, NULL, "225.1.1.2", "x=");
 	group(t, NULL, "225.1.1.3", "ok");
@@ -488,108 +489,108 @@ test_markers(void)
 static void
 test_misuse(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	int rc;
 
 	/* Wrong kind of cell. */
-	doc = table_doc_new(0);
-	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
-	table_row(t);
-	table_cell_str(t, "1");
+	doc = render_doc_new(0);
+	t = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
+	render_row(t);
+	render_cell_str(t, "1");
 	CHECK(strstr(emit(doc, &rc), "wrong kind") != NULL);
 	CHECK(rc == -1);
 
 	/* Too few cells in the last row. */
-	doc = table_doc_new(0);
-	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
-	table_row(t);
-	table_cell_int(t, 1);
+	doc = render_doc_new(0);
+	t = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
+	render_row(t);
+	render_cell_int(t, 1);
 	CHECK(strstr(emit(doc, &rc), "1 of 8 cells") != NULL);
 	CHECK(rc == -1);
 
 	/* Too few cells, then a new row. */
-	doc = table_doc_new(TABLE_JSON);
-	t = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
-	table_row(t);
-	table_cell_int(t, 1);
-	table_row(t);
+	doc = render_doc_new(RENDER_JSON);
+	t = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
+	render_row(t);
+	render_cell_int(t, 1);
+	render_row(t);
 	emit(doc, &rc);
 	CHECK(rc == -1);
 
 	/* Too many cells. */
-	doc = table_doc_new(0);
-	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
+	doc = render_doc_new(0);
+	t = render_add(doc, "groups", "conf", NULL, &cols_group, 0);
 	group(t, NULL, "225.1.1.1", "a1");
-	table_cell_str(t, "a2");
+	render_cell_str(t, "a2");
 	CHECK(strstr(emit(doc, &rc), "outside a row") != NULL);
 
 	/* Null for a list or (S,G). */
-	doc = table_doc_new(0);
-	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
-	table_row(t);
-	table_cell_null(t);
+	doc = render_doc_new(0);
+	t = render_add(doc, "groups", "conf", NULL, &cols_group, 0);
+	render_row(t);
+	render_cell_null(t);
 	emit(doc, &rc);
 	CHECK(rc == -1);
-	doc = table_doc_new(0);
-	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
-	table_row(t);
-	table_cell_sg(t, "10.0.0.1", NULL);
+	doc = render_doc_new(0);
+	t = render_add(doc, "groups", "conf", NULL, &cols_group, 0);
+	render_row(t);
+	render_cell_sg(t, "10.0.0.1", NULL);
 	emit(doc, &rc);
 	CHECK(rc == -1);
 
 	/* A list item without a list. */
-	doc = table_doc_new(0);
-	t = table_new(doc, "groups", "conf", NULL, &table_group, 0);
-	table_row(t);
-	table_list_add(t, "a1");
+	doc = render_doc_new(0);
+	t = render_add(doc, "groups", "conf", NULL, &cols_group, 0);
+	render_row(t);
+	render_list_add(t, "a1");
 	emit(doc, &rc);
 	CHECK(rc == -1);
 
 	/* The same table twice; a key that is also an object. */
-	doc = table_doc_new(0);
-	table_new(doc, "routes", "asm", NULL, &table_route, 0);
-	CHECK(table_new(doc, "routes", "asm", NULL, &table_route, 0) == NULL);
+	doc = render_doc_new(0);
+	render_add(doc, "routes", "asm", NULL, &cols_route, 0);
+	CHECK(render_add(doc, "routes", "asm", NULL, &cols_route, 0) == NULL);
 	CHECK(strstr(emit(doc, &rc), "twice") != NULL);
-	doc = table_doc_new(0);
-	table_new(doc, "routes", "asm", NULL, &table_route, 0);
-	CHECK(table_new(doc, NULL, "routes", NULL, &table_route, 0) == NULL);
+	doc = render_doc_new(0);
+	render_add(doc, "routes", "asm", NULL, &cols_route, 0);
+	CHECK(render_add(doc, NULL, "routes", NULL, &cols_route, 0) == NULL);
 	emit(doc, &rc);
 	CHECK(rc == -1);
-	doc = table_doc_new(0);
-	table_new(doc, NULL, "groups", NULL, &table_group, 0);
-	CHECK(table_new(doc, "groups", "conf", NULL, &table_group, 0) == NULL);
+	doc = render_doc_new(0);
+	render_add(doc, NULL, "groups", NULL, &cols_group, 0);
+	CHECK(render_add(doc, "groups", "conf", NULL, &cols_group, 0) == NULL);
 	emit(doc, &rc);
 	CHECK(rc == -1);
 
 	/* NULL tables are harmless. */
-	table_row(NULL);
-	table_cell_str(NULL, "x");
-	table_cell_int(NULL, 1);
-	table_cell_null(NULL);
-	table_cell_sg(NULL, NULL, "225.1.1.1");
-	table_cell_list(NULL);
-	table_list_add(NULL, "x");
-	CHECK(table_nrows(NULL) == 0);
-	table_doc_free(NULL);
+	render_row(NULL);
+	render_cell_str(NULL, "x");
+	render_cell_int(NULL, 1);
+	render_cell_null(NULL);
+	render_cell_sg(NULL, NULL, "225.1.1.1");
+	render_cell_list(NULL);
+	render_list_add(NULL, "x");
+	CHECK(render_nrows(NULL) == 0);
+	render_doc_free(NULL);
 }
 
 /* Several objects and top-level tables keep their first-seen order. */
 static void
 test_nesting(void)
 {
-	struct table_doc *doc;
-	struct table *a, *b, *c;
+	struct render_doc *doc;
+	struct render_table *a, *b, *c;
 	int rc;
 
-	doc = table_doc_new(TABLE_JSON);
-	a = table_new(doc, "routes", "asm", NULL, &table_route, 0);
-	b = table_new(doc, NULL, "interfaces", NULL, &table_iface, 0);
-	c = table_new(doc, "routes", "ssm", NULL, &table_route, 0);
+	doc = render_doc_new(RENDER_JSON);
+	a = render_add(doc, "routes", "asm", NULL, &cols_route, 0);
+	b = render_add(doc, NULL, "interfaces", NULL, &cols_iface, 0);
+	c = render_add(doc, "routes", "ssm", NULL, &cols_route, 0);
 	route(a, NULL, "225.1.1.1", "a1", 0, 0, "");
 	iface(b, 2, "a1", 1, -1);
 	route(c, "10.0.0.1", "225.1.1.1", "a1", 0, 0, "a2 a3");
-	CHECK(table_nrows(a) == 1);
+	CHECK(render_nrows(a) == 1);
 	CHECK_STR(emit(doc, &rc),
 	    "{\"routes\":{\"asm\":[{\"source\":null,\"group\":\"225.1.1.1\","
 	    "\"iif\":\"a1\",\"oifs\":[]}],\"ssm\":[{\"source\":\"10.0.0.1\","
@@ -603,15 +604,15 @@ test_nesting(void)
 static void
 test_large(void)
 {
-	struct table_doc *doc;
-	struct table *t;
+	struct render_doc *doc;
+	struct render_table *t;
 	char grp[32];
 	const char *out;
 	int i, rc, lines = 0;
 
-	doc = table_doc_new(0);
-	t = table_new(doc, "routes", "kernel", "Kernel MFC Table",
-	    &table_route, 0);
+	doc = render_doc_new(0);
+	t = render_add(doc, "routes", "kernel", "Kernel MFC Table",
+	    &cols_route, 0);
 	for (i = 0; i < 50000; i++) {
 		snprintf(grp, sizeof(grp), "225.%d.%d.%d", i >> 16,
 		    (i >> 8) & 255, i & 255);

@@ -1,8 +1,8 @@
 /*
- * table.c - show output: one renderer for text tables and JSON
+ * render.c - show output: one renderer for text tables and JSON
  *
- * Rows are kept until table_doc_emit(), because text column widths
- * depend on every row.  See table.h for the output formats.
+ * Rows are kept until render_doc_emit(), because text column widths
+ * depend on every row.  See render.h for the output formats.
  */
 #include "config.h"
 
@@ -14,81 +14,25 @@
 #include <sys/queue.h>
 #include <event2/buffer.h>
 
-#include "table.h"
+#include "render.h"
 
-#define TABLE_ERRLEN	256
-
-/*
- * Routes; configured rules also list the sources they refuse, so the
- * kernel's entries (table_route) use all columns but the last.
- */
-static const struct table_col rule_cols[] = {
-	{ "ROUTE (S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 42, NULL, 0 },
-	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
-	{ "PACKETS", "packets", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
-	  TABLE_COL_DETAIL },
-	{ "BYTES", "bytes", NULL, TABLE_INT, TABLE_RIGHT, 10, NULL,
-	  TABLE_COL_DETAIL },
-	{ "WRONGIF", "wrong_if", NULL, TABLE_INT, TABLE_RIGHT, 7, NULL,
-	  TABLE_COL_DETAIL },
-	{ "OIFS", "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
-	  TABLE_COL_WIDE },
-	{ "EXCEPT", "except", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL,
-	  TABLE_COL_WIDE },
-};
-
-static const struct table_col group_cols[] = {
-	{ "GROUP (S,G)", "source", "group", TABLE_SG, TABLE_LEFT, 42, NULL, 0 },
-	{ "IIF", "iif", NULL, TABLE_STR, TABLE_LEFT, 3, NULL, 0 },
-};
-
-static const struct table_col iface_cols[] = {
-	{ "INDEX", "index", NULL, TABLE_INT, TABLE_RIGHT, 6, NULL, 0 },
-	{ "PHYINT", "name", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "VIF", "vif", NULL, TABLE_INT, TABLE_RIGHT, 4, "N/A", 0 },
-	{ "MIF", "mif", NULL, TABLE_INT, TABLE_RIGHT, 4, "N/A", 0 },
-	{ "TTL", "ttl_threshold", NULL, TABLE_INT, TABLE_RIGHT, 3, "-", 0 },
-	{ "HLIM", "hoplimit_threshold", NULL, TABLE_INT, TABLE_RIGHT, 4, "-",
-	  0 },
-	{ "STATE", "state", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ "FLAGS", "flags", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL, 0 },
-};
-
-/*
- * Pending lines: in JSON their parts, in text the line as it would read
- * in smcroute.conf (SMCRoute's format, greppable, pasteable).
- */
-static const struct table_col pending_cols[] = {
-	{ NULL, "kind", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ NULL, "iif", NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-	{ NULL, "source", "group", TABLE_SG, TABLE_LEFT, 0, NULL, 0 },
-	{ NULL, "oifs", NULL, TABLE_LIST, TABLE_LEFT, 0, NULL, 0 },
-	{ "LINE", NULL, NULL, TABLE_STR, TABLE_LEFT, 0, NULL, 0 },
-};
-
-#define NELEM(a)	((int)(sizeof(a) / sizeof((a)[0])))
-
-const struct table_def table_route = { rule_cols, NELEM(rule_cols) - 1 };
-const struct table_def table_rule = { rule_cols, NELEM(rule_cols) };
-const struct table_def table_group = { group_cols, NELEM(group_cols) };
-const struct table_def table_iface = { iface_cols, NELEM(iface_cols) };
-const struct table_def table_pending = { pending_cols, NELEM(pending_cols) };
+#define RENDER_ERRLEN	256
 
 /* One cell; kind is the kind of the call that set it. */
 struct cell {
-	enum table_kind		 kind;
+	enum render_kind		 kind;
 	int			 isnull;
-	int64_t			 num;		/* TABLE_INT */
-	char			*s;		/* TABLE_STR; TABLE_SG source */
-	char			*s2;		/* TABLE_SG group */
-	char			**v;		/* TABLE_LIST */
+	int64_t			 num;		/* RENDER_INT */
+	char			*s;		/* STR; SG source */
+	char			*s2;		/* RENDER_SG group */
+	char			**v;		/* RENDER_LIST */
 	int			 nv;
 };
 
-struct table {
-	TAILQ_ENTRY(table)	 link;
-	struct table_doc	*doc;
-	const struct table_def	*def;
+struct render_table {
+	TAILQ_ENTRY(render_table) link;
+	struct render_doc	*doc;
+	const struct render_def	*def;
 	char			*object;	/* NULL: directly in the doc */
 	char			*key;
 	char			*title;		/* NULL: none */
@@ -101,10 +45,10 @@ struct table {
 	int			 emitted;	/* JSON: already written */
 };
 
-struct table_doc {
+struct render_doc {
 	unsigned		 flags;
-	TAILQ_HEAD(, table)	 tables;
-	char			 err[TABLE_ERRLEN];	/* first error */
+	TAILQ_HEAD(, render_table) tables;
+	char			 err[RENDER_ERRLEN]; /* first error */
 };
 
 /* A growable string; on allocation failure it records nomem and stops. */
@@ -274,7 +218,7 @@ sb_json_str(struct sbuf *sb, const char *str)
 }
 
 static void
-doc_error(struct table_doc *doc, const char *fmt, ...)
+doc_error(struct render_doc *doc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -285,10 +229,10 @@ doc_error(struct table_doc *doc, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct table_doc *
-table_doc_new(unsigned flags)
+struct render_doc *
+render_doc_new(unsigned flags)
 {
-	struct table_doc *doc;
+	struct render_doc *doc;
 
 	doc = calloc(1, sizeof(*doc));
 	if (!doc)
@@ -311,7 +255,7 @@ cell_free(struct cell *c)
 }
 
 static void
-table_free(struct table *t)
+render_table_free(struct render_table *t)
 {
 	size_t i;
 
@@ -326,15 +270,15 @@ table_free(struct table *t)
 }
 
 void
-table_doc_free(struct table_doc *doc)
+render_doc_free(struct render_doc *doc)
 {
-	struct table *t;
+	struct render_table *t;
 
 	if (!doc)
 		return;
 	while ((t = TAILQ_FIRST(&doc->tables)) != NULL) {
 		TAILQ_REMOVE(&doc->tables, t, link);
-		table_free(t);
+		render_table_free(t);
 	}
 	free(doc);
 }
@@ -347,11 +291,11 @@ same(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-struct table *
-table_new(struct table_doc *doc, const char *object, const char *key,
-    const char *title, const struct table_def *def, unsigned flags)
+struct render_table *
+render_add(struct render_doc *doc, const char *object, const char *key,
+    const char *title, const struct render_def *def, unsigned flags)
 {
-	struct table *t, *o;
+	struct render_table *t, *o;
 
 	if (!doc || doc->err[0])
 		return NULL;
@@ -386,7 +330,7 @@ table_new(struct table_doc *doc, const char *object, const char *key,
 	if (title)
 		t->title = strdup(title);
 	if (!t->key || (object && !t->object) || (title && !t->title)) {
-		table_free(t);
+		render_table_free(t);
 		goto nomem;
 	}
 	TAILQ_INSERT_TAIL(&doc->tables, t, link);
@@ -397,13 +341,13 @@ nomem:
 }
 
 int
-table_nrows(const struct table *t)
+render_nrows(const struct render_table *t)
 {
 	return t ? t->nrows : 0;
 }
 
 void
-table_set_empty(struct table *t, const char *text)
+render_set_empty(struct render_table *t, const char *text)
 {
 	if (!t || t->doc->err[0])
 		return;
@@ -414,7 +358,7 @@ table_set_empty(struct table *t, const char *text)
 }
 
 void
-table_row(struct table *t)
+render_row(struct render_table *t)
 {
 	if (!t || t->doc->err[0])
 		return;
@@ -431,9 +375,9 @@ table_row(struct table *t)
  * this kind (null is allowed for STR and INT columns).
  */
 static struct cell *
-cell_next(struct table *t, enum table_kind kind, int isnull)
+cell_next(struct render_table *t, enum render_kind kind, int isnull)
 {
-	const struct table_col *col;
+	const struct render_col *col;
 	struct cell *c;
 	size_t cap;
 
@@ -444,7 +388,7 @@ cell_next(struct table *t, enum table_kind kind, int isnull)
 		return NULL;
 	}
 	col = &t->def->cols[t->ncells % t->def->ncols];
-	if (isnull ? (col->kind != TABLE_STR && col->kind != TABLE_INT) :
+	if (isnull ? (col->kind != RENDER_STR && col->kind != RENDER_INT) :
 	    col->kind != kind) {
 		doc_error(t->doc, "table %s column %s: wrong kind of cell",
 		    t->key, col->key ? col->key : col->heading);
@@ -468,7 +412,7 @@ cell_next(struct table *t, enum table_kind kind, int isnull)
 }
 
 static char *
-cell_strdup(struct table *t, const char *s)
+cell_strdup(struct render_table *t, const char *s)
 {
 	char *p;
 
@@ -479,33 +423,33 @@ cell_strdup(struct table *t, const char *s)
 }
 
 void
-table_cell_str(struct table *t, const char *s)
+render_cell_str(struct render_table *t, const char *s)
 {
 	struct cell *c;
 
-	c = cell_next(t, TABLE_STR, s == NULL);
+	c = cell_next(t, RENDER_STR, s == NULL);
 	if (c && s)
 		c->s = cell_strdup(t, s);
 }
 
 void
-table_cell_int(struct table *t, int64_t v)
+render_cell_int(struct render_table *t, int64_t v)
 {
 	struct cell *c;
 
-	c = cell_next(t, TABLE_INT, 0);
+	c = cell_next(t, RENDER_INT, 0);
 	if (c)
 		c->num = v;
 }
 
 void
-table_cell_null(struct table *t)
+render_cell_null(struct render_table *t)
 {
-	cell_next(t, TABLE_STR, 1);
+	cell_next(t, RENDER_STR, 1);
 }
 
 void
-table_cell_sg(struct table *t, const char *src, const char *grp)
+render_cell_sg(struct render_table *t, const char *src, const char *grp)
 {
 	struct cell *c;
 
@@ -514,7 +458,7 @@ table_cell_sg(struct table *t, const char *src, const char *grp)
 		    t->key);
 		return;
 	}
-	c = cell_next(t, TABLE_SG, 0);
+	c = cell_next(t, RENDER_SG, 0);
 	if (!c)
 		return;
 	if (src)
@@ -523,13 +467,13 @@ table_cell_sg(struct table *t, const char *src, const char *grp)
 }
 
 void
-table_cell_list(struct table *t)
+render_cell_list(struct render_table *t)
 {
-	cell_next(t, TABLE_LIST, 0);
+	cell_next(t, RENDER_LIST, 0);
 }
 
 void
-table_list_add(struct table *t, const char *item)
+render_list_add(struct render_table *t, const char *item)
 {
 	struct cell *c;
 	char **v;
@@ -537,7 +481,7 @@ table_list_add(struct table *t, const char *item)
 	if (!t || t->doc->err[0])
 		return;
 	c = t->ncells ? &t->cells[t->ncells - 1] : NULL;
-	if (!c || c->kind != TABLE_LIST || !item) {
+	if (!c || c->kind != RENDER_LIST || !item) {
 		doc_error(t->doc, "table %s: list item without a list",
 		    t->key);
 		return;
@@ -554,14 +498,15 @@ table_list_add(struct table *t, const char *item)
 }
 
 static int
-col_shown(const struct table_doc *doc, const struct table_col *col)
+col_shown(const struct render_doc *doc, const struct render_col *col)
 {
-	return !(col->flags & TABLE_COL_DETAIL) || (doc->flags & TABLE_DETAIL);
+	return !(col->flags & RENDER_COL_DETAIL) ||
+	    (doc->flags & RENDER_DETAIL);
 }
 
 /* Append the text of a cell (sanitised). */
 static void
-cell_text(struct sbuf *sb, const struct table_col *col, const struct cell *c)
+cell_text(struct sbuf *sb, const struct render_col *col, const struct cell *c)
 {
 	char num[32];
 	int i;
@@ -571,21 +516,21 @@ cell_text(struct sbuf *sb, const struct table_col *col, const struct cell *c)
 		return;
 	}
 	switch (c->kind) {
-	case TABLE_STR:
+	case RENDER_STR:
 		sb_text(sb, c->s);
 		break;
-	case TABLE_INT:
+	case RENDER_INT:
 		snprintf(num, sizeof(num), "%" PRId64, c->num);
 		sb_str(sb, num);
 		break;
-	case TABLE_LIST:
+	case RENDER_LIST:
 		for (i = 0; i < c->nv; i++) {
 			if (i)
 				sb_chr(sb, ' ');
 			sb_text(sb, c->v[i]);
 		}
 		break;
-	case TABLE_SG:
+	case RENDER_SG:
 		sb_chr(sb, '(');
 		sb_text(sb, c->s ? c->s : "*");
 		sb_str(sb, ", ");
@@ -600,10 +545,10 @@ cell_text(struct sbuf *sb, const struct table_col *col, const struct cell *c)
  * widths[]; then the marker, if any, and a newline.
  */
 static void
-text_line(struct sbuf *out, const struct table *t, const int *widths,
+text_line(struct sbuf *out, const struct render_table *t, const int *widths,
     struct sbuf *texts, char marker)
 {
-	const struct table_def *def = t->def;
+	const struct render_def *def = t->def;
 	int i, last = -1, first = 1;
 	size_t start = out->len, w;
 
@@ -615,13 +560,13 @@ text_line(struct sbuf *out, const struct table *t, const int *widths,
 			continue;
 		if (!first)
 			sb_pad(out,
-			    def->cols[i].flags & TABLE_COL_WIDE ? 2 : 1);
+			    def->cols[i].flags & RENDER_COL_WIDE ? 2 : 1);
 		first = 0;
 		w = texts[i].len;
-		if (def->cols[i].align == TABLE_RIGHT && w < (size_t)widths[i])
+		if (def->cols[i].align == RENDER_RIGHT && w < (size_t)widths[i])
 			sb_pad(out, widths[i] - w);
 		sb_add(out, texts[i].p, w);
-		if (def->cols[i].align == TABLE_LEFT && i != last &&
+		if (def->cols[i].align == RENDER_LEFT && i != last &&
 		    w < (size_t)widths[i])
 			sb_pad(out, widths[i] - w);
 	}
@@ -638,10 +583,10 @@ text_line(struct sbuf *out, const struct table *t, const int *widths,
 }
 
 static void
-text_table(struct sbuf *out, const struct table *t)
+text_table(struct sbuf *out, const struct render_table *t)
 {
-	const struct table_def *def = t->def;
-	const struct table_col *col;
+	const struct render_def *def = t->def;
+	const struct render_col *col;
 	struct sbuf *texts;
 	int *widths, i, r;
 	size_t len;
@@ -685,9 +630,9 @@ text_table(struct sbuf *out, const struct table *t)
 
 	if (t->title) {
 		sb_text(out, t->title);
-		sb_str(out, t->flags & TABLE_PLAINTITLE ? "~\n" : "_\n");
+		sb_str(out, t->flags & RENDER_PLAINTITLE ? "~\n" : "_\n");
 	}
-	if (!(t->flags & TABLE_NOHEADING)) {
+	if (!(t->flags & RENDER_NOHEADING)) {
 		for (i = 0; i < def->ncols; i++) {
 			texts[i].len = 0;
 			if (widths[i] >= 0)
@@ -726,10 +671,10 @@ json_member(struct sbuf *out, const char *key, int *first)
 }
 
 static void
-json_table(struct sbuf *out, const struct table *t)
+json_table(struct sbuf *out, const struct render_table *t)
 {
-	const struct table_def *def = t->def;
-	const struct table_col *col;
+	const struct render_def *def = t->def;
+	const struct render_col *col;
 	const struct cell *c;
 	char num[32];
 	int i, r, j, first;
@@ -751,14 +696,14 @@ json_table(struct sbuf *out, const struct table *t)
 				continue;
 			}
 			switch (c->kind) {
-			case TABLE_STR:
+			case RENDER_STR:
 				sb_json_str(out, c->s);
 				break;
-			case TABLE_INT:
+			case RENDER_INT:
 				snprintf(num, sizeof(num), "%" PRId64, c->num);
 				sb_str(out, num);
 				break;
-			case TABLE_LIST:
+			case RENDER_LIST:
 				sb_chr(out, '[');
 				for (j = 0; j < c->nv; j++) {
 					if (j)
@@ -767,7 +712,7 @@ json_table(struct sbuf *out, const struct table *t)
 				}
 				sb_chr(out, ']');
 				break;
-			case TABLE_SG:
+			case RENDER_SG:
 				if (c->s)
 					sb_json_str(out, c->s);
 				else
@@ -784,9 +729,9 @@ json_table(struct sbuf *out, const struct table *t)
 }
 
 static void
-json_doc(struct sbuf *out, struct table_doc *doc)
+json_doc(struct sbuf *out, struct render_doc *doc)
 {
-	struct table *t, *u;
+	struct render_table *t, *u;
 	int first = 1, ufirst;
 
 	TAILQ_FOREACH(t, &doc->tables, link)
@@ -818,11 +763,11 @@ json_doc(struct sbuf *out, struct table_doc *doc)
 }
 
 int
-table_doc_emit(struct table_doc *doc, struct evbuffer *out, char *err,
+render_doc_emit(struct render_doc *doc, struct evbuffer *out, char *err,
     size_t errlen)
 {
 	struct sbuf sb = { NULL, 0, 0, 0 };
-	struct table *t;
+	struct render_table *t;
 	int rc = -1;
 
 	if (!doc) {
@@ -839,7 +784,7 @@ table_doc_emit(struct table_doc *doc, struct evbuffer *out, char *err,
 		return -1;
 	}
 
-	if (doc->flags & TABLE_JSON)
+	if (doc->flags & RENDER_JSON)
 		json_doc(&sb, doc);
 	else
 		TAILQ_FOREACH(t, &doc->tables, link)
