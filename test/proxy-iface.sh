@@ -70,6 +70,9 @@ addr src $SRC_IF $SRC4/24
 addr "$RTR" $RTR_IN $RTR4_IN/24
 listen_start up src $SRC_IF
 check "upstream back: r0 reports $G again" wait_until 3 igmp_has $RTR_IN $G
+# Its unsolicited report may have left before the listener was up: a
+# general query from upstream has it reported now.
+gen src $SRC_IF -S $SRC4 -m 100 query
 check "the report on the new upstream link" wait_until 2 eval \
     "grep -q 'src=$RTR4_IN .*type=report_v3 .*rec=[A-Z_]*:$G' '$WORK/up.out'"
 listen_stop up

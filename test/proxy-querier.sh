@@ -88,7 +88,15 @@ gen rcv1 $RCV1_IF $qargs -m 300 query $G
 check "Non-Querier: querier's Q(G) counted" wait_until 1 counter_ge $RTR_OUT1 query_v3 3
 igmp_snap
 lt=$(igmp_grp $RTR_OUT1 $G timer_ms)
-expect le "group timer lowered to LMQT by the querier's Q(G) (ms)" "${lt:-99999}" 600
+if [ -n "$lt" ]; then
+	expect le "group timer lowered to LMQT by the querier's Q(G) (ms)" \
+	    "$lt" 600
+else
+	# A slow machine may look only after LMQT: then the group must be
+	# gone sooner than the group timer it had before the Q(G).
+	expect lt "group gone after the querier's Q(G), before its old timer (ms)" \
+	    "$(ms_between "$TQ" "$(now_ns)")" "${gmi:-0}"
+fi
 check "group gone after LMQT" wait_until 1.5 mdb_gone $RTR_OUT1 $G
 expect eq "Non-Querier: still no query of its own" \
     "$(igmp_counter $RTR_OUT1 tx_specific_query)" 0
