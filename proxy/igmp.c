@@ -167,6 +167,41 @@ igmp_v12_parse(struct pkt_cur *c, uint8_t type, struct pkt_msg *m)
 	return PKT_OK;
 }
 
+
+/*
+ * RFC 4286 messages: an advertisement (§3) goes to All-Snoopers with
+ * the interval and the querier's values, a solicitation (§4) to
+ * All-Routers, a termination (§5) to All-Snoopers; a receiver checks
+ * the destination.  Reserved fields are ignored.
+ */
+static enum pkt_drop
+igmp_mrd_parse(struct pkt_cur *c, uint8_t type, struct pkt_msg *m)
+{
+	static const struct inet_addr snoopers = { .family = AF_INET,
+	    .u.bytes = { 224, 0, 0, 106 } };
+	static const struct inet_addr routers = { .family = AF_INET,
+	    .u.bytes = { 224, 0, 0, 2 } };
+	uint8_t t;
+
+	if (inet_cmp(&m->dst, type == IGMP_MRD_SOLICIT ? &routers :
+	    &snoopers))
+		return PKT_DROP_DST;
+	m->version = 0;
+	m->level = 0;
+	if (type == IGMP_MRD_SOLICIT)
+		m->type = PKT_MRD_SOLICIT;
+	else if (type == IGMP_MRD_TERMINATE)
+		m->type = PKT_MRD_TERMINATE;
+	else {
+		m->type = PKT_MRD_ADVERT;
+		if (!pkt_get8(c, &t) || !pkt_get8(c, &m->mrd_interval) ||
+		    !pkt_cur_skip(c, 2) || !pkt_get16(c, &m->mrd_qi) ||
+		    !pkt_get16(c, &m->mrd_rv))
+			return PKT_DROP_SHORT;
+	}
+	return PKT_OK;
+}
+
 /* RFC 3376 §4.2: Type, Reserved, Checksum, Reserved(16), Nr of Records. */
 static enum pkt_drop
 igmp_report3_parse(struct pkt_cur *c, struct pkt_msg *m)
@@ -215,7 +250,7 @@ igmp_decode(struct pkt_msg *m, const uint8_t *pkt, size_t len,
 		return PKT_DROP_IP_HDR;
 	m->msg = pkt + hlen;
 	m->msglen = totlen - hlen;
-	if (m->msglen < IGMP_MINLEN)
+	if (m->msglen < MRD_MINLEN)
 		return PKT_DROP_SHORT;
 
 	/*
@@ -229,6 +264,15 @@ igmp_decode(struct pkt_msg *m, const uint8_t *pkt, size_t len,
 	case IGMP_V2_REPORT:
 	case IGMP_V2_LEAVE:
 	case IGMP_V3_REPORT:
+		if (m->msglen < IGMP_MINLEN)
+			return PKT_DROP_SHORT;
+		break;
+	case IGMP_MRD_ADVERT:
+		if (m->msglen < MRD_ADVERT_MINLEN)
+			return PKT_DROP_SHORT;
+		break;
+	case IGMP_MRD_SOLICIT:
+	case IGMP_MRD_TERMINATE:
 		break;
 	default:
 		return PKT_DROP_TYPE;
@@ -257,6 +301,10 @@ igmp_decode(struct pkt_msg *m, const uint8_t *pkt, size_t len,
 		return igmp_query_parse(&c, m);
 	case IGMP_V3_REPORT:
 		return igmp_report3_parse(&c, m);
+	case IGMP_MRD_ADVERT:
+	case IGMP_MRD_SOLICIT:
+	case IGMP_MRD_TERMINATE:
+		return igmp_mrd_parse(&c, type, m);
 	default:
 		return igmp_v12_parse(&c, type, m);
 	}

@@ -44,6 +44,7 @@
 
 #include "log.h"
 #include "mcfilter.h"
+#include "mcsock.h"
 
 #define MCF_REPLAN	1	/* internal: limit lowered, plan again */
 
@@ -52,22 +53,10 @@
 #define MSF4_DEFAULT	10	/* kernel default of igmp_max_msf */
 #define MSF6_DEFAULT	64	/* IPV6_MLD_MAX_MSF */
 
-/*
- * A socket holding memberships of one family, at most one per group.
- * full: the kernel refused one more; cleared when one is left.
- */
-struct mcf_sock {
-	TAILQ_ENTRY(mcf_sock)	 entry;
-	int			 fd;
-	int			 family;
-	int			 count;		/* parts on it */
-	bool			 full;
-};
-
 /* One socket's membership in a group: what the kernel holds for it. */
 struct mcf_part {
 	TAILQ_ENTRY(mcf_part)	 entry;
-	struct mcf_sock		*sock;
+	struct mcsock		*sock;
 	int			 mode;
 	size_t			 nsrc;
 	struct inet_addr	*srcs;		/* sorted */
@@ -77,12 +66,10 @@ RB_HEAD(mcf_tree, mcfilter);
 
 static struct {
 	struct mcf_tree			 tree;
-	TAILQ_HEAD(, mcf_sock)		 socks;
 	size_t				 max_msf4;
 	size_t				 max_msf6;
 } mcf = {
 	RB_INITIALIZER(&mcf.tree),
-	TAILQ_HEAD_INITIALIZER(mcf.socks),
 	MSF4_DEFAULT,
 	MSF6_DEFAULT
 };
@@ -201,50 +188,13 @@ limit_lower(int family, size_t tried, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ sockets */
 
-static int
-sock_level(const struct mcf_sock *s)
-{
-	return s->family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-}
-
-static struct mcf_sock *
-sock_open(int family)
-{
-	struct mcf_sock *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		int saved = errno;
-
-		free(s);
-		errno = saved;
-		return NULL;
-	}
-	s->family = family;
-	TAILQ_INSERT_TAIL(&mcf.socks, s, entry);
-	return s;
-}
-
-/* Close the socket when nothing is joined on it any more. */
-static void
-sock_release(struct mcf_sock *s)
-{
-	if (s->count > 0)
-		return;
-	TAILQ_REMOVE(&mcf.socks, s, entry);
-	close(s->fd);
-	free(s);
-}
-
 /*
  * First join of (ifindex, grp) on s: INCLUDE through the source join of
  * src0, so that the group never passes through an ASM state; EXCLUDE
  * through the ASM join (EXCLUDE of nothing).
  */
 static int
-sock_join(struct mcf_sock *s, int ifindex, const struct inet_addr *grp,
+sock_join(struct mcsock *s, int ifindex, const struct inet_addr *grp,
     int mode, const struct inet_addr *src0)
 {
 	if (mode == MCF_INCLUDE) {
@@ -254,7 +204,7 @@ sock_join(struct mcf_sock *s, int ifindex, const struct inet_addr *grp,
 		gsr.gsr_interface = (uint32_t)ifindex;
 		inet_to_sa(grp, &gsr.gsr_group, 0);
 		inet_to_sa(src0, &gsr.gsr_source, 0);
-		return setsockopt(s->fd, sock_level(s),
+		return setsockopt(mcsock_fd(s), mcsock_level(s),
 		    MCAST_JOIN_SOURCE_GROUP, &gsr, sizeof(gsr));
 	} else {
 		struct group_req gr;
@@ -262,27 +212,27 @@ sock_join(struct mcf_sock *s, int ifindex, const struct inet_addr *grp,
 		memset(&gr, 0, sizeof(gr));
 		gr.gr_interface = (uint32_t)ifindex;
 		inet_to_sa(grp, &gr.gr_group, 0);
-		return setsockopt(s->fd, sock_level(s), MCAST_JOIN_GROUP,
-		    &gr, sizeof(gr));
+		return setsockopt(mcsock_fd(s), mcsock_level(s),
+		    MCAST_JOIN_GROUP, &gr, sizeof(gr));
 	}
 }
 
 /* Drop the membership whatever its filter (also frees a stale record). */
 static int
-sock_leave(struct mcf_sock *s, int ifindex, const struct inet_addr *grp)
+sock_leave(struct mcsock *s, int ifindex, const struct inet_addr *grp)
 {
 	struct group_req gr;
 
 	memset(&gr, 0, sizeof(gr));
 	gr.gr_interface = (uint32_t)ifindex;
 	inet_to_sa(grp, &gr.gr_group, 0);
-	return setsockopt(s->fd, sock_level(s), MCAST_LEAVE_GROUP, &gr,
-	    sizeof(gr));
+	return setsockopt(mcsock_fd(s), mcsock_level(s), MCAST_LEAVE_GROUP,
+	    &gr, sizeof(gr));
 }
 
 /* Replace the filter of a joined membership (RFC 3678 MCAST_MSFILTER). */
 static int
-sock_filter(struct mcf_sock *s, int ifindex, const struct inet_addr *grp,
+sock_filter(struct mcsock *s, int ifindex, const struct inet_addr *grp,
     int mode, const struct inet_addr *srcs, size_t n)
 {
 	struct group_filter *gf;
@@ -298,7 +248,7 @@ sock_filter(struct mcf_sock *s, int ifindex, const struct inet_addr *grp,
 	gf->gf_numsrc = (uint32_t)n;
 	for (i = 0; i < n; i++)
 		inet_to_sa(&srcs[i], &gf->gf_slist[i], 0);
-	rc = setsockopt(s->fd, sock_level(s), MCAST_MSFILTER, gf,
+	rc = setsockopt(mcsock_fd(s), mcsock_level(s), MCAST_MSFILTER, gf,
 	    (socklen_t)len);
 	saved = errno;
 	free(gf);
@@ -313,31 +263,6 @@ sock_full_errno(int e)
 }
 
 /* ------------------------------------------------------------- parts */
-
-static bool
-part_on(const struct mcfilter *f, const struct mcf_sock *s)
-{
-	struct mcf_part *p;
-
-	TAILQ_FOREACH(p, &f->parts, entry)
-		if (p->sock == s)
-			return true;
-	return false;
-}
-
-/* A socket of the group's family with room that f is not joined on. */
-static struct mcf_sock *
-sock_pick(const struct mcfilter *f)
-{
-	struct mcf_sock *s;
-
-	TAILQ_FOREACH(s, &mcf.socks, entry) {
-		if (s->family != f->grp.family || s->full || part_on(f, s))
-			continue;
-		return s;
-	}
-	return NULL;
-}
 
 static bool
 list_eq(const struct inet_addr *a, size_t na, const struct inet_addr *b,
@@ -381,9 +306,7 @@ part_free(struct mcfilter *f, struct mcf_part *p)
 	if (sock_leave(p->sock, f->ifindex, &f->grp) && errno != ENODEV &&
 	    errno != EADDRNOTAVAIL)
 		log_warn("%s: cannot leave", mcf_name(f, name, sizeof(name)));
-	p->sock->count--;
-	p->sock->full = false;
-	sock_release(p->sock);
+	mcsock_release(p->sock, f->ifindex, &f->grp);
 	TAILQ_REMOVE(&f->parts, p, entry);
 	free(p->srcs);
 	free(p);
@@ -406,7 +329,7 @@ part_new(struct mcfilter *f, int mode, const struct inet_addr *srcs,
     size_t n, struct mcf_part **out, char *err, size_t errlen)
 {
 	struct mcf_part *p;
-	struct mcf_sock *s;
+	struct mcsock *s;
 	bool fresh, alone;
 	int e, rc;
 
@@ -416,27 +339,32 @@ part_new(struct mcfilter *f, int mode, const struct inet_addr *srcs,
 		return -1;
 	}
 	for (;;) {
-		if ((s = sock_pick(f)))
-			fresh = false;
-		else if ((s = sock_open(f->grp.family)))
-			fresh = true;
-		else {
+		/* The pool never offers a socket already in the group. */
+		if (!(s = mcsock_pick(f->grp.family, f->ifindex, &f->grp,
+		    MCSOCK_OWN))) {
 			rc = kernel_err(err, errlen, "a socket", errno);
 			goto fail;
 		}
+		fresh = mcsock_count(s) == 0;
 		if (sock_join(s, f->ifindex, &f->grp, mode, srcs)) {
 			e = errno;
 			if (!fresh && (sock_full_errno(e) || e == EADDRINUSE)) {
-				log_debug("Socket %d full: %s", s->fd,
+				log_debug("Socket %d full: %s", mcsock_fd(s),
 				    strerror(e));
-				s->full = true;
+				mcsock_full(s);
 				continue;
 			}
-			sock_release(s);
+			mcsock_idle(s);
 			rc = kernel_err(err, errlen, "the join", e);
 			goto fail;
 		}
-		s->count++;
+		if (mcsock_hold(s, f->ifindex, &f->grp, MCSOCK_OWN)) {
+			sock_leave(s, f->ifindex, &f->grp);
+			mcsock_idle(s);
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			goto fail;
+		}
 		/* The join already installed INCLUDE(srcs[0]) or EXCLUDE{}. */
 		if ((mode == MCF_INCLUDE && n == 1) ||
 		    (mode == MCF_EXCLUDE && n == 0) ||
@@ -445,10 +373,10 @@ part_new(struct mcfilter *f, int mode, const struct inet_addr *srcs,
 
 		/* The filter was refused: undo the join, find out why. */
 		e = errno;
-		alone = s->count == 1;
+		alone = mcsock_count(s) == 1;
 		sock_leave(s, f->ifindex, &f->grp);
-		s->count--;
-		sock_release(s);
+		/* Closes s if it was alone. */
+		mcsock_release(s, f->ifindex, &f->grp);
 		if (e == ENOBUFS && alone) {
 			rc = limit_lower(f->grp.family, n, err, errlen);
 			goto fail;
@@ -458,8 +386,9 @@ part_new(struct mcfilter *f, int mode, const struct inet_addr *srcs,
 			goto fail;
 		}
 		if (!alone && sock_full_errno(e)) {
-			log_debug("Socket %d full: %s", s->fd, strerror(e));
-			s->full = true;
+			log_debug("Socket %d full: %s", mcsock_fd(s),
+			    strerror(e));
+			mcsock_full(s);
 			continue;
 		}
 		rc = kernel_err(err, errlen, "the source filter", e);
@@ -509,15 +438,15 @@ part_update(struct mcfilter *f, struct mcf_part *p, int mode,
 	}
 	e = errno;
 	free(rec.srcs);
-	if (e == ENOBUFS && p->sock->count == 1)
+	if (e == ENOBUFS && mcsock_count(p->sock) == 1)
 		return limit_lower(f->grp.family, n, err, errlen);
 	if (e == ENOBUFS && limit_check(f->grp.family, n))
 		return MCF_REPLAN;
 	if (!sock_full_errno(e))
 		return kernel_err(err, errlen, "the source filter", e);
-	log_debug("Socket %d full: %s; moving the filter", p->sock->fd,
-	    strerror(e));
-	p->sock->full = true;
+	log_debug("Socket %d full: %s; moving the filter",
+	    mcsock_fd(p->sock), strerror(e));
+	mcsock_full(p->sock);
 	if ((rc = part_new(f, mode, srcs, n, out, err, errlen)))
 		return rc;
 	part_free(f, p);
@@ -919,7 +848,6 @@ mcfilter_init(void)
 	size_t v;
 
 	RB_INIT(&mcf.tree);
-	TAILQ_INIT(&mcf.socks);
 	mcf.max_msf4 = (v = limit_read(AF_INET)) ? v : MSF4_DEFAULT;
 	mcf.max_msf6 = (v = limit_read(AF_INET6)) ? v : MSF6_DEFAULT;
 	log_debug("Source filter limits: %zu (IPv4), %zu (IPv6)",
@@ -930,16 +858,10 @@ void
 mcfilter_exit(void)
 {
 	struct mcfilter *f, *next;
-	struct mcf_sock *s;
 
+	/* Each socket of the pool closes with its last membership. */
 	RB_FOREACH_SAFE(f, mcf_tree, &mcf.tree, next) {
 		mcf_leave_all(f);
 		mcf_free(f);
-	}
-	/* Every socket closed with its last part; this is for safety. */
-	while ((s = TAILQ_FIRST(&mcf.socks))) {
-		TAILQ_REMOVE(&mcf.socks, s, entry);
-		close(s->fd);
-		free(s);
 	}
 }

@@ -161,7 +161,7 @@ mld_decode(struct pkt_msg *m, const uint8_t *msg, size_t len,
 	m->src = rx->src;
 	m->dst = rx->dst;
 	inet_any(&m->group, AF_INET6);
-	m->ra = rx->ra;
+	m->ra = rx->hbh && mld_hbh_has_ra(rx->hbh, rx->hbhlen);
 	m->msg = msg;
 	m->msglen = len;
 
@@ -187,7 +187,7 @@ mld_decode(struct pkt_msg *m, const uint8_t *msg, size_t len,
 	/* Hop limit 1 and Router Alert (RFC 2710 §3, RFC 3810 §5). */
 	if (rx->hlim != 1)
 		return PKT_DROP_TTL;
-	if (!(flags & PKT_RX_RA_NONE) && !rx->ra)
+	if (!(flags & PKT_RX_RA_NONE) && !m->ra)
 		return PKT_DROP_NO_RA;
 	if (!mld_src_ok(&m->src, type) || m->dst.family != AF_INET6)
 		return PKT_DROP_SRC;

@@ -1,5 +1,12 @@
 /*
  * mrdisc.c - Multicast Router Discovery (RFC 4286), IPv4
+ *
+ * On each interface with "phyint IF mrdisc" the daemon announces
+ * itself as a multicast router, so that IGMP snooping switches forward
+ * all multicast towards it: Advertisements to 224.0.0.106 every
+ * interval (three quick ones at start), an Advertisement in answer to
+ * a Solicitation (decoded by io.c like any other message), and a
+ * Termination when it stops.
  */
 #include "config.h"
 
@@ -8,17 +15,12 @@
 #include <sys/queue.h>
 #include <event2/event.h>
 
+#include "evloop.h"
 #include "iface.h"
 #include "log.h"
-#include "mrdisc.h"
-#include "pkt.h"
-#include "pktio.h"
+#include "pif.h"
 #include "proxy.h"
-#include "evloop.h"
 
-#define MRD_ADVERT		0x30	/* RFC 4286 §3 */
-#define MRD_SOLICIT		0x31	/* §4 */
-#define MRD_TERMINATE		0x32	/* §5 */
 #define MRD_INITIAL_COUNT	3	/* MaxInitialAdvertisements */
 #define MRD_INITIAL_MS		2000	/* MaxInitialAdvertisementInterval */
 #define MRD_MIN_GAP_MS		100	/* MaxMessageRate: 10 a second */
@@ -45,12 +47,12 @@ mrd_send(struct mrd *m, int type)
 	uint16_t sum;
 
 	/* §3: the querier's values where we are the querier, else 0. */
-	if (type == MRD_ADVERT)
-		proxy_querier_params(m->ifindex, &qi, &rv);
+	if (type == IGMP_MRD_ADVERT)
+		querier_params(m->ifindex, &qi, &rv);
 	memset(msg, 0, sizeof(msg));
 	msg[0] = (uint8_t)type;
-	msg[1] = type == MRD_ADVERT ? (uint8_t)interval : 0;
-	if (type == MRD_ADVERT) {
+	msg[1] = type == IGMP_MRD_ADVERT ? (uint8_t)interval : 0;
+	if (type == IGMP_MRD_ADVERT) {
 		msg[4] = (uint8_t)(qi >> 8);
 		msg[5] = (uint8_t)qi;
 		msg[6] = (uint8_t)(rv >> 8);
@@ -59,7 +61,7 @@ mrd_send(struct mrd *m, int type)
 	sum = cksum_in(msg, sizeof(msg));	/* big-endian value */
 	msg[2] = (uint8_t)(sum >> 8);
 	msg[3] = (uint8_t)sum;
-	if (pktio_send(AF_INET, m->ifindex, &snoopers, msg, sizeof(msg)))
+	if (io_send(AF_INET, m->ifindex, NULL, &snoopers, msg, sizeof(msg)))
 		log_warn("[MRD %s] cannot send", m->name);
 }
 
@@ -87,7 +89,7 @@ mrd_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	mrd_send(m, MRD_ADVERT);
+	mrd_send(m, IGMP_MRD_ADVERT);
 	if (m->initial > 0 && --m->initial > 0) {
 		next = mrd_random(MRD_INITIAL_MS);
 	} else {
@@ -114,8 +116,8 @@ static void
 mrd_stop(struct mrd *m, bool terminate)
 {
 	if (terminate) {
-		mrd_send(m, MRD_TERMINATE);
-		pktio_routers(AF_INET, m->ifindex, 0);
+		mrd_send(m, IGMP_MRD_TERMINATE);
+		io_leave(AF_INET, m->ifindex, "224.0.0.2");
 	}
 	log_info("[MRD %s] stopped", m->name);
 	LIST_REMOVE(m, entry);
@@ -150,7 +152,7 @@ mrdisc_apply(void)
 		}
 		LIST_INSERT_HEAD(&mrds, m, entry);
 		/* Solicitations go to All-Routers (§4). */
-		pktio_routers(AF_INET, m->ifindex, 1);
+		io_join(AF_INET, m->ifindex, "224.0.0.2");
 		mrd_schedule(m, mrd_random(MRD_INITIAL_MS));
 		log_info("[MRD %s] advertising every %d s", m->name, interval);
 	}

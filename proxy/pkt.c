@@ -36,6 +36,7 @@ static const struct {
 				  "aux_data_overflow" },
 	[PKT_DROP_SRC_ADDR] =	{ "bad address in source list",
 				  "bad_source_list" },
+	[PKT_DROP_DST] =	{ "wrong destination", "bad_destination" },
 };
 
 const char *
@@ -75,6 +76,12 @@ pkt_type_name(enum pkt_type t)
 		return "leave";
 	case PKT_REPORT_V3:
 		return "v3 report";
+	case PKT_MRD_ADVERT:
+		return "router advertisement";
+	case PKT_MRD_SOLICIT:
+		return "router solicitation";
+	case PKT_MRD_TERMINATE:
+		return "router termination";
 	}
 	return "?";
 }

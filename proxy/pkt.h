@@ -40,6 +40,9 @@
 #define IGMP_V2_REPORT		0x16	/* RFC 2236 §2.1 */
 #define IGMP_V2_LEAVE		0x17	/* RFC 2236 §2.1 */
 #define IGMP_V3_REPORT		0x22	/* RFC 3376 §4 */
+#define IGMP_MRD_ADVERT		0x30	/* RFC 4286 §3 */
+#define IGMP_MRD_SOLICIT	0x31	/* RFC 4286 §4 */
+#define IGMP_MRD_TERMINATE	0x32	/* RFC 4286 §5 */
 
 #define MLD_LISTENER_QUERY	130	/* RFC 2710 §3, RFC 3810 §5 */
 #define MLD_V1_REPORT		131	/* RFC 2710 §3 */
@@ -51,6 +54,8 @@
 #define IP6OPT_RA_TYPE		5	/* RFC 2711 */
 
 #define IGMP_MINLEN		8	/* v1/v2 message, v3 report header */
+#define MRD_MINLEN		4	/* RFC 4286 §4-5: type, reserved, cksum */
+#define MRD_ADVERT_MINLEN	8	/* RFC 4286 §3 */
 #define IGMP_V3_QUERY_MINLEN	12	/* RFC 3376 §4.1 */
 #define IGMP_V3_REC_MINLEN	8	/* RFC 3376 §4.2.4, no sources */
 #define MLD_V1_LEN		24	/* RFC 2710 §3 */
@@ -70,6 +75,9 @@ enum pkt_type {
 	PKT_REPORT_V2,			/* IGMPv2 report, MLDv1 report */
 	PKT_LEAVE_V2,			/* IGMPv2 leave, MLDv1 done */
 	PKT_REPORT_V3,			/* IGMPv3 report, MLDv2 report */
+	PKT_MRD_ADVERT,			/* RFC 4286 router advertisement */
+	PKT_MRD_SOLICIT,		/* RFC 4286 router solicitation */
+	PKT_MRD_TERMINATE,		/* RFC 4286 router termination */
 };
 
 /* Group record types: RFC 3376 §4.2.12 and RFC 3810 §5.2.12 agree. */
@@ -108,6 +116,7 @@ enum pkt_drop {
 	PKT_DROP_REC_NSRC,	/* record source count exceeds packet */
 	PKT_DROP_AUX_LEN,	/* record aux data exceeds packet */
 	PKT_DROP_SRC_ADDR,	/* multicast or unspecified as a source */
+	PKT_DROP_DST,		/* not to the group the type is sent to */
 	PKT_DROP_MAX
 };
 
@@ -171,6 +180,11 @@ struct pkt_msg {
 	struct inet_addr	 group;
 	struct pkt_query	 q;		/* QUERY only */
 
+	/* MRD_ADVERT (RFC 4286 §3): seconds; the querier's QI and RV. */
+	uint8_t			 mrd_interval;
+	uint16_t		 mrd_qi;
+	uint16_t		 mrd_rv;
+
 	/* REPORT_V3: walk with pkt_rec_iter_init()/pkt_rec_next(). */
 	uint16_t		 nrec;		/* in header, all valid */
 	uint16_t		 nrec_unknown;	/* of those, skipped */
@@ -230,14 +244,16 @@ struct pkt_rec_tx {
 /*
  * What mld_decode() needs from the socket layer: addresses from
  * IPV6_PKTINFO and the source address, the hop limit from
- * IPV6_HOPLIMIT (-1 if missing), Router Alert from IPV6_HOPOPTS
- * through mld_hbh_has_ra().
+ * IPV6_HOPLIMIT (-1 if missing), the Hop-by-Hop Options header from
+ * IPV6_HOPOPTS as the kernel passes it (NULL if none), in which the
+ * decoder looks for the Router Alert.
  */
 struct mld_rxinfo {
 	struct inet_addr	 src;
 	struct inet_addr	 dst;
 	int			 hlim;
-	bool			 ra;
+	const uint8_t		*hbh;
+	size_t			 hbhlen;
 };
 
 /* pkt.c: shared by both families */

@@ -1,34 +1,43 @@
 /*
- * proxy.h - the IGMP proxy: querier, membership, dynamic routes
+ * proxy.h - the IGMP/MLD side: querier, membership, dynamic routes
  *
- * RFC 4605 on top of the route engine.  Each "phyint IF igmp" interface
- * runs a querier (RFC 3376 §6.6) and a membership database (mdb.h);
- * "phyint IF upstream" names where the dynamic routes come in.  The
- * proxy never touches the kernel's routing tables: it answers the
- * route engine's question "which interfaces want (S,G) arriving on IIF"
- * (route_set_hook) and asks it to recompute a group when membership
- * changes.  With "upstream igmp" the merged membership is also put on
- * the upstream interface with the kernel's source filter API
- * (mcfilter.h), so the kernel's host stack reports it upstream.
+ * RFC 4605 on top of the route engine.  Each "phyint IF igmp|mld"
+ * interface runs a querier (RFC 3376 §6.6, RFC 3810 §7.6) and a
+ * membership database (mdb.h); "phyint IF upstream" names where the
+ * dynamic routes come in.  The proxy never touches the kernel's routing
+ * tables: it answers the route engine's question "which interfaces want
+ * (S,G) arriving on IIF" (route_set_hook) and asks it to recompute a
+ * group when membership changes.  With "upstream igmp|mld" the merged
+ * membership is also put on the upstream interface with the kernel's
+ * source filter API, so the kernel's host stack reports it upstream.
+ * It also runs Multicast Router Discovery (RFC 4286) on "phyint IF
+ * mrdisc" interfaces.  It hears its messages on the routing sockets
+ * through kern_rx_register().
  *
- * This is the only interface src/ uses to reach the proxy.
+ * This is the only header of proxy/ that src/ includes.
  */
 #ifndef SMCR_PROXY_H
 #define SMCR_PROXY_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 struct conf;
 struct render_doc;
 
-void	proxy_init(void);
+/* RFC 4286 §3.1.1 AdvertisementInterval bounds and default (-m SEC). */
+#define MRDISC_INTERVAL_MIN	4
+#define MRDISC_INTERVAL_MAX	180
+#define MRDISC_INTERVAL_DEFAULT	20
+
+/* After kern_init(): mrdisc_interval is -m SEC. */
+void	proxy_init(int mrdisc_interval);
 void	proxy_exit(void);
 /*
  * Make the proxy interfaces what the configuration says, for the
- * interfaces present now.  Unchanged interfaces keep their state;
- * changed knobs apply in place.  Called on start, reload and whenever
- * interfaces come or go.
+ * interfaces present now, and start or stop router discovery as their
+ * mrdisc flags say (struct iface).  Unchanged interfaces keep their
+ * state; changed knobs apply in place.  Called on start, reload and
+ * whenever interfaces come or go; NULL takes every role away.
  */
 void	proxy_apply(const struct conf *);
 /*
@@ -38,23 +47,9 @@ void	proxy_apply(const struct conf *);
 void	proxy_iface_up(int ifindex, int family);
 /* An interface is gone from the system. */
 void	proxy_iface_gone(int ifindex);
-struct kern_rxinfo;
-
-/*
- * A packet from a routing socket: IGMP with its IPv4 header, or an MLD
- * message with the IPv6 header facts in rx.
- */
-void	proxy_input(int family, const uint8_t *pkt, size_t len,
-	    const struct kern_rxinfo *rx);
 /* show igmp; flags as render_doc_new().  0, or -1 with a reason. */
 int	proxy_show(struct render_doc *, unsigned int flags, char *err,
 	    size_t errlen);
-/*
- * The querier's Query Interval (seconds) and Robustness Variable on
- * ifindex, for RFC 4286 advertisements; -1 where we do not query.
- */
-int	proxy_querier_params(int ifindex, unsigned int *qi_sec,
-	    unsigned int *robustness);
 /* True when any interface has a proxy role. */
 int	proxy_active(void);
 

@@ -11,7 +11,6 @@
 #include "iface.h"
 #include "log.h"
 #include "mcgroup.h"
-#include "mrdisc.h"
 #include "proxy.h"
 #include "route.h"
 #include "words.h"
@@ -338,7 +337,6 @@ apply_run(bool reload)
 
 	apply_phyints(run.conf, &refs, &nrefs);
 	proxy_apply(run.conf);
-	mrdisc_apply();
 	route_mark(ROUTE_CONF | (reload ? ROUTE_IPC : 0));
 	mcgroup_mark(MCGROUP_CONF | (reload ? MCGROUP_IPC : 0));
 	apply_routes_groups();

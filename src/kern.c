@@ -18,7 +18,6 @@
 
 #include "kern.h"
 #include "log.h"
-#include "pkt.h"
 #include "evloop.h"
 
 /*
@@ -55,10 +54,24 @@ kern_fd(int family)
 	return kern_sock(family)->fd;
 }
 
-void
-kern_set_pkt_handler(kern_pkt_fn fn)
+int
+kern_rx_register(kern_pkt_fn fn, const uint8_t *icmp6_types, size_t ntypes)
 {
+	struct icmp6_filter filt;
+	size_t i;
+
 	pkt_fn = fn;
+	if (ks6.fd < 0)
+		return 0;
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	for (i = 0; fn && i < ntypes; i++)
+		ICMP6_FILTER_SETPASS(icmp6_types[i], &filt);
+	if (setsockopt(ks6.fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
+	    sizeof(filt))) {
+		log_warn("kernel: ICMP6_FILTER");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -182,8 +195,8 @@ kern_read6(int fd)
 					memcpy(&rx.hlim, CMSG_DATA(cm),
 					    sizeof(int));
 				} else if (cm->cmsg_type == IPV6_HOPOPTS) {
-					rx.ra = mld_hbh_has_ra(CMSG_DATA(cm),
-					    cm->cmsg_len - CMSG_LEN(0));
+					rx.hbh = CMSG_DATA(cm);
+					rx.hbhlen = cm->cmsg_len - CMSG_LEN(0);
 				}
 			}
 			pkt_fn(AF_INET6, buf, (size_t)len, &rx);
@@ -270,14 +283,11 @@ kern_init(int family, uint32_t table, kern_upcall_fn fn)
 		struct icmp6_filter filt;
 
 		/*
-		 * Upcalls bypass the filter; of ICMPv6 only MLD is let in,
-		 * for the querier, with the facts of its IPv6 header.
+		 * Upcalls bypass the filter; ICMPv6 is blocked until a
+		 * receiver asks for types (kern_rx_register), which then
+		 * come with the facts of their IPv6 header.
 		 */
 		ICMP6_FILTER_SETBLOCKALL(&filt);
-		ICMP6_FILTER_SETPASS(MLD_LISTENER_QUERY, &filt);
-		ICMP6_FILTER_SETPASS(MLD_V1_REPORT, &filt);
-		ICMP6_FILTER_SETPASS(MLD_V1_DONE, &filt);
-		ICMP6_FILTER_SETPASS(MLD_V2_REPORT, &filt);
 		if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt,
 		    sizeof(filt)) ||
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
@@ -286,7 +296,7 @@ kern_init(int family, uint32_t table, kern_upcall_fn fn)
 		    sizeof(one)) ||
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &one,
 		    sizeof(one)))
-			log_warn("kernel: MLD receive options");
+			log_warn("kernel: ICMPv6 receive options");
 	}
 
 	ks->fd = fd;

@@ -35,21 +35,24 @@ struct kern_stats {
 
 /*
  * Where a received packet came from.  IPv6 packets arrive without
- * their IPv6 header, so its facts are here (from ancillary data);
- * IPv4 packets carry their header and only ifindex is set.
+ * their IPv6 header, so its facts are here, from ancillary data, as
+ * the kernel passed them: the kernel layer reads no protocol.  IPv4
+ * packets carry their header and only ifindex is set.
  */
 struct kern_rxinfo {
 	int			 ifindex;
 	struct inet_addr	 src;
 	struct inet_addr	 dst;
 	int			 hlim;	/* -1: unknown */
-	bool			 ra;	/* Hop-by-Hop Router Alert */
+	const uint8_t		*hbh;	/* Hop-by-Hop Options header, or NULL */
+	size_t			 hbhlen;	/* valid during the callback */
 };
 
 typedef void (*kern_upcall_fn)(int family, const struct kern_upcall *);
 /*
- * A packet on a routing socket that is not an upcall: IGMP on the IPv4
- * one, MLD (and only MLD) on the IPv6 one.
+ * A packet on a routing socket that is not an upcall: IGMP (and what
+ * else the raw IGMP socket carries) on the IPv4 one, the ICMPv6 types
+ * asked for on the IPv6 one.
  */
 typedef void (*kern_pkt_fn)(int family, const uint8_t *, size_t,
     const struct kern_rxinfo *);
@@ -64,7 +67,12 @@ int	kern_init(int family, uint32_t table, kern_upcall_fn);
 void	kern_exit(int family);
 bool	kern_available(int family);
 int	kern_fd(int family);
-void	kern_set_pkt_handler(kern_pkt_fn);
+/*
+ * Who receives the packets that are not upcalls (NULL: nobody), and
+ * which ICMPv6 types reach it (the socket's ICMP6_FILTER).  0, or -1.
+ */
+int	kern_rx_register(kern_pkt_fn, const uint8_t *icmp6_types,
+	    size_t ntypes);
 
 /*
  * Give interface ifindex a VIF/MIF in the first free slot, with the TTL

@@ -14,19 +14,10 @@
 #include "iface.h"
 #include "log.h"
 #include "mcgroup.h"
-
-/* A socket holding up to "full" memberships of one family. */
-struct mcsock {
-	TAILQ_ENTRY(mcsock) entry;
-	int		 fd;
-	int		 family;
-	int		 count;
-	bool		 full;		/* the kernel refused one more */
-};
+#include "mcsock.h"
 
 RB_HEAD(mcgroup_tree, mcgroup);
 static struct mcgroup_tree groups = RB_INITIALIZER(&groups);
-static TAILQ_HEAD(, mcsock) socks = TAILQ_HEAD_INITIALIZER(socks);
 
 static int
 mcgroup_cmp(struct mcgroup *a, struct mcgroup *b)
@@ -42,39 +33,11 @@ mcgroup_cmp(struct mcgroup *a, struct mcgroup *b)
 
 RB_GENERATE_STATIC(mcgroup_tree, mcgroup, entry, mcgroup_cmp)
 
-static struct mcsock *
-mcsock_new(int family)
-{
-	struct mcsock *ms = calloc(1, sizeof(*ms));
-
-	if (!ms)
-		return NULL;
-	ms->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (ms->fd < 0) {
-		log_warn("Cannot open socket for group memberships");
-		free(ms);
-		return NULL;
-	}
-	ms->family = family;
-	TAILQ_INSERT_TAIL(&socks, ms, entry);
-	return ms;
-}
-
-static void
-mcsock_put(struct mcsock *ms)
-{
-	ms->full = false;
-	if (--ms->count > 0)
-		return;
-	TAILQ_REMOVE(&socks, ms, entry);
-	close(ms->fd);
-	free(ms);
-}
-
+/* Join or leave g on its socket s. */
 static int
-mcsock_op(struct mcsock *ms, int join, const struct mcgroup *g)
+mcgroup_op(struct mcsock *s, int join, const struct mcgroup *g)
 {
-	int level = ms->family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	int fd = mcsock_fd(s), level = mcsock_level(s);
 
 	if (inet_is_any(&g->src)) {
 		struct group_req gr;
@@ -82,7 +45,7 @@ mcsock_op(struct mcsock *ms, int join, const struct mcgroup *g)
 		memset(&gr, 0, sizeof(gr));
 		gr.gr_interface = (uint32_t)g->ifindex;
 		inet_to_sa(&g->grp, &gr.gr_group, 0);
-		return setsockopt(ms->fd, level, join ? MCAST_JOIN_GROUP :
+		return setsockopt(fd, level, join ? MCAST_JOIN_GROUP :
 		    MCAST_LEAVE_GROUP, &gr, sizeof(gr));
 	} else {
 		struct group_source_req gsr;
@@ -91,56 +54,50 @@ mcsock_op(struct mcsock *ms, int join, const struct mcgroup *g)
 		gsr.gsr_interface = (uint32_t)g->ifindex;
 		inet_to_sa(&g->grp, &gsr.gsr_group, 0);
 		inet_to_sa(&g->src, &gsr.gsr_source, 0);
-		return setsockopt(ms->fd, level, join ?
-		    MCAST_JOIN_SOURCE_GROUP : MCAST_LEAVE_SOURCE_GROUP, &gsr,
-		    sizeof(gsr));
+		return setsockopt(fd, level, join ? MCAST_JOIN_SOURCE_GROUP :
+		    MCAST_LEAVE_SOURCE_GROUP, &gsr, sizeof(gsr));
 	}
 }
 
 /*
- * Join on the first socket with room.  The kernel's limit is found by
- * trying: ENOBUFS/ENOMEM marks a socket full and we go on to the next.
- * An ASM and an SSM join of the same group cannot share a socket
- * (EINVAL/EADDRINUSE), so those also move on.
+ * Join on a socket of the pool with room (mcsock.h): ENOBUFS/ENOMEM
+ * marks a socket that holds others full and we go on to the next; on
+ * a socket of its own the refusal is the kernel's last word.
  */
 static int
-mcsock_join(struct mcgroup *g, char *err, size_t errlen)
+mcgroup_sock_join(struct mcgroup *g, char *err, size_t errlen)
 {
-	struct mcsock *ms;
-	int tries = 0;
+	enum mcsock_use use = inet_is_any(&g->src) ? MCSOCK_OWN : MCSOCK_SSM;
+	struct mcsock *s;
+	int e;
 
-	TAILQ_FOREACH(ms, &socks, entry) {
-		if (ms->family != g->grp.family || ms->full)
+	for (;;) {
+		if (!(s = mcsock_pick(g->grp.family, g->ifindex, &g->grp,
+		    use))) {
+			snprintf(err, errlen, "cannot open socket: %s",
+			    strerror(errno));
+			return -1;
+		}
+		if (!mcgroup_op(s, 1, g)) {
+			if (mcsock_hold(s, g->ifindex, &g->grp, use)) {
+				mcgroup_op(s, 0, g);
+				mcsock_idle(s);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			g->sock = s;
+			return 0;
+		}
+		e = errno;
+		if ((e == ENOBUFS || e == ENOMEM) && mcsock_count(s) > 0) {
+			mcsock_full(s);
 			continue;
-		if (!mcsock_op(ms, 1, g))
-			goto joined;
-		if (errno == ENOBUFS || errno == ENOMEM)
-			ms->full = true;
-		else if (errno != EINVAL && errno != EADDRINUSE)
-			goto fail;
-		if (++tries > 4)
-			break;
-	}
-	if (!(ms = mcsock_new(g->grp.family))) {
-		snprintf(err, errlen, "cannot open socket: %s",
-		    strerror(errno));
+		}
+		mcsock_idle(s);
+		snprintf(err, errlen, "kernel refused the join: %s",
+		    strerror(e));
 		return -1;
 	}
-	if (mcsock_op(ms, 1, g)) {
-		int saved = errno;
-
-		ms->count = 1;
-		mcsock_put(ms);
-		errno = saved;
-		goto fail;
-	}
-joined:
-	ms->count++;
-	g->sock = ms;
-	return 0;
-fail:
-	snprintf(err, errlen, "kernel refused the join: %s", strerror(errno));
-	return -1;
 }
 
 static const char *
@@ -205,7 +162,7 @@ mcgroup_join(int ifindex, const struct inet_addr *src,
 	g->src = *src;
 	g->grp = *grp;
 	g->origin = origin;
-	if (mcsock_join(g, err, errlen)) {
+	if (mcgroup_sock_join(g, err, errlen)) {
 		free(g);
 		return -1;
 	}
@@ -218,10 +175,10 @@ static void
 mcgroup_free(struct mcgroup *g)
 {
 	if (g->sock) {
-		if (mcsock_op(g->sock, 0, g) && errno != EADDRNOTAVAIL &&
+		if (mcgroup_op(g->sock, 0, g) && errno != EADDRNOTAVAIL &&
 		    errno != ENODEV)
 			log_warn("Cannot leave group");
-		mcsock_put(g->sock);
+		mcsock_release(g->sock, g->ifindex, &g->grp);
 	}
 	RB_REMOVE(mcgroup_tree, &groups, g);
 	free(g);
@@ -274,8 +231,8 @@ mcgroup_rejoin_iface(int ifindex, int family)
 		if (g->ifindex != ifindex || !g->sock ||
 		    (family != AF_UNSPEC && g->grp.family != family))
 			continue;
-		mcsock_op(g->sock, 0, g);
-		if (mcsock_op(g->sock, 1, g))
+		mcgroup_op(g->sock, 0, g);
+		if (mcgroup_op(g->sock, 1, g))
 			log_warn("Cannot join group again on ifindex %d",
 			    ifindex);
 	}
@@ -295,7 +252,6 @@ void
 mcgroup_init(void)
 {
 	RB_INIT(&groups);
-	TAILQ_INIT(&socks);
 }
 
 void

@@ -30,8 +30,7 @@
 #include "kern.h"
 #include "log.h"
 #include "mcgroup.h"
-#include "mrdisc.h"
-#include "pktio.h"
+#include "mcsock.h"
 #include "proxy.h"
 #include "route.h"
 #include "script.h"
@@ -442,9 +441,7 @@ main(int argc, char *argv[])
 	iface_init(apply_ifaces_changed, route_refresh_all);
 	route_init(opts.cache_timeout);
 	mcgroup_init();
-	proxy_init();
-	mrdisc_init(mrdisc_interval);
-	kern_set_pkt_handler(pktio_input);
+	proxy_init(mrdisc_interval);
 	script_init(opts.script);
 
 	cmd_init(daemon_reload);
@@ -483,10 +480,10 @@ main(int argc, char *argv[])
 	event_base_dispatch(evbase);
 
 	ipc_exit();
-	mrdisc_exit();
 	apply_exit();
 	proxy_exit();
 	mcgroup_exit();
+	mcsock_exit();
 	route_exit();
 	iface_exit();
 	kern_exit(AF_INET6);

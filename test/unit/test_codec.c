@@ -172,6 +172,9 @@ igmp_v3_report_pkt(uint8_t *pkt, size_t size)
  * MLD helpers
  */
 
+/* A Hop-by-Hop Options header with a Router Alert, as senders put it. */
+static const uint8_t hbh_ra[8] = { 0, 0, 5, 2, 0, 0, 1, 0 };
+
 static struct mld_rxinfo
 rxinfo(const char *src, const char *dst, int hlim, bool ra)
 {
@@ -180,7 +183,8 @@ rxinfo(const char *src, const char *dst, int hlim, bool ra)
 	rx.src = A(src);
 	rx.dst = A(dst);
 	rx.hlim = hlim;
-	rx.ra = ra;
+	rx.hbh = ra ? hbh_ra : NULL;
+	rx.hbhlen = ra ? sizeof(hbh_ra) : 0;
 	return rx;
 }
 
@@ -1645,7 +1649,8 @@ test_fuzz(void)
 
 		/* MLD */
 		rx.hlim = (rnd() % 8) ? 1 : (int)(rnd() % 256);
-		rx.ra = (rnd() % 8) != 0;
+		rx.hbh = (rnd() % 8) ? hbh_ra : NULL;
+		rx.hbhlen = rx.hbh ? sizeof(hbh_ra) : 0;
 		if (mode == 0) {
 			len = rnd() % 300;
 			for (i = 0; i < len; i++)
