@@ -14,29 +14,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "pkt.h"
-
-static int	 nchecks, nfails;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	nchecks++;
-	if (!ok)
-		nfails++;
-	printf("%s %d - ", ok ? "ok" : "FAIL", nchecks);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static struct inet_addr
 A(const char *s)
@@ -1697,6 +1680,5 @@ main(void)
 	test_hbh();
 	test_names();
 	test_fuzz();
-	printf("%d checks, %d failed\n", nchecks, nfails);
-	return nfails ? 1 : 0;
+	return check_exit("test_codec");
 }

@@ -21,34 +21,17 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "conf.h"
 #include "log.h"
 #include "words.h"
 
-static int	nchecks, nfailed;
 static char	tmpdir[PATH_MAX];
-
-static void
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	nchecks++;
-	if (!ok)
-		nfailed++;
-	printf("%s: ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 /*
  * Log capture: log_to_stdout() makes logit() print plain lines on
@@ -188,7 +171,9 @@ show_diff(const char *expected_path, const char *actual)
 	snprintf(path, sizeof(path), "%s/actual.out", tmpdir);
 	if (write_text(path, actual))
 		return;
-	snprintf(cmd, sizeof(cmd), "diff -u '%s' '%s'", expected_path, path);
+	/* As TAP comment lines, after the "not ok" line. */
+	snprintf(cmd, sizeof(cmd), "diff -u '%s' '%s' | sed 's/^/#   /'",
+	    expected_path, path);
 	fflush(stdout);
 	if (system(cmd) == -1)
 		printf("%s", actual);
@@ -766,6 +751,5 @@ main(void)
 	golden();
 
 	rmdir(tmpdir);
-	printf("%d of %d checks failed\n", nfailed, nchecks);
-	return nfailed ? 1 : 0;
+	return check_exit("test_conf");
 }

@@ -2,7 +2,7 @@
 # test_ctl.sh - smcroutectl against a fake daemon ("test_ipc serve")
 #
 # No root, no namespaces: the fake daemon answers show with fixed
-# tables rendered by table.c, echoes the words of other commands, and
+# tables rendered by render.c, echoes the words of other commands, and
 # fails "add bad ...".  Checks output decoration, abbreviations, errors,
 # exit codes, batch mode and connection errors.
 

@@ -27,21 +27,12 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "check.h"
 #include "ipc.h"
 #include "log.h"
 #include "msg.h"
 #include "render.h"
 #include "showcols.h"
-
-static int failures;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "%s:%d: failed: %s\n", __FILE__,	\
-		    __LINE__, #cond);					\
-	}								\
-} while (0)
 
 #define BIG_REPLY	(200 * 1024)
 
@@ -155,8 +146,7 @@ client_new(void)
 			pump(1);
 			continue;
 		}
-		perror("connect");
-		failures++;
+		check_fail("connect: %s", strerror(errno));
 		break;
 	}
 	return c;
@@ -185,14 +175,15 @@ client_send(struct client *c, const void *buf, size_t len)
 			p += n;
 			len -= n;
 		} else if (n < 0 && errno != EAGAIN) {
-			perror("send");
-			failures++;
+			check_fail("send: %s", strerror(errno));
 			return;
 		} else {
 			pump(1);
 		}
 	}
-	CHECK(len == 0);
+	/* Not a check of its own: it runs for every request sent. */
+	if (len != 0)
+		check_fail("send: %zu bytes still unsent after 10 s", len);
 }
 
 static void
@@ -203,10 +194,8 @@ client_req(struct client *c, unsigned cmd, uint32_t flags, int argc,
 	char err[256];
 
 	b = evbuffer_new();
-	if (msg_req_encode(b, cmd, flags, argc, argv, err, sizeof(err))) {
-		fprintf(stderr, "encode: %s\n", err);
-		failures++;
-	}
+	if (msg_req_encode(b, cmd, flags, argc, argv, err, sizeof(err)))
+		check_fail("encode: %s", err);
 	client_send(c, evbuffer_pullup(b, -1), evbuffer_get_length(b));
 	evbuffer_free(b);
 }
@@ -274,17 +263,27 @@ expect(int line, struct client *c, int32_t want_status, const char *want,
     int prefix)
 {
 	int32_t status = -99;
-	char *text;
+	char *text, what[320], got[512], wanted[256];
 	int rc;
 
 	rc = client_reply(c, &status, &text, 3000);
-	if (rc != 1 || status != want_status || (want && (prefix ?
-	    strncmp(text, want, strlen(want)) : strcmp(text, want)))) {
-		failures++;
-		fprintf(stderr, "%s:%d: reply rc %d status %d \"%s\", want "
-		    "status %d \"%s\"\n", __FILE__, line, rc, status,
-		    text ? text : "", want_status, want ? want : "*");
-	}
+	if (want)
+		snprintf(wanted, sizeof(wanted), "status %d, text %s\"%s\"",
+		    want_status, prefix ? "starting " : "", want);
+	else
+		snprintf(wanted, sizeof(wanted), "status %d, any text",
+		    want_status);
+	if (rc == 1)
+		snprintf(got, sizeof(got), "status %d, text \"%s\"", status,
+		    text);
+	else
+		snprintf(got, sizeof(got), "%s",
+		    rc == 0 ? "EOF" : "no reply in 3 s, or a bad one");
+	snprintf(what, sizeof(what), "%s:%d: reply %s", __FILE__, line,
+	    wanted);
+	check_got(rc == 1 && status == want_status && (!want || (prefix ?
+	    !strncmp(text, want, strlen(want)) : !strcmp(text, want))),
+	    what, got, wanted);
 	free(text);
 }
 #define EXPECT(c, st, want)	expect(__LINE__, c, st, want, 0)
@@ -569,11 +568,16 @@ test_fuzz(void)
 			continue;
 		}
 		shutdown(c->fd, SHUT_WR);
+		/* Failures only: a line per client would be too many. */
 		while ((rc = client_reply(c, &status, NULL, 1000)) == 1) {
 			replies++;
-			CHECK(status >= MSG_OK && status <= MSG_BADMSG);
+			if (!(status >= MSG_OK && status <= MSG_BADMSG))
+				check_fail("fuzz client %d: reply status %d "
+				    "out of range", n, status);
 		}
-		CHECK(rc == 0);		/* the server closed, in time */
+		if (rc != 0)	/* the server closed, in time */
+			check_fail("fuzz client %d: no EOF in 1 s, or a bad "
+			    "reply", n);
 		client_free(c);
 	}
 	CHECK(replies > 100);
@@ -646,9 +650,8 @@ test_pipeline(void)
 			snprintf(want, sizeof(want), "join eth0 %d 225.1.1.1",
 			    got);
 			if (status != MSG_OK || strcmp(text, want)) {
-				failures++;
-				fprintf(stderr, "pipeline reply %d: %s\n",
-				    got, text);
+				check_fail("pipeline reply %d: %s", got,
+				    text);
 				got = count;
 			}
 			free(text);
@@ -695,7 +698,9 @@ test_slow_client(void)
 	while (got < 100) {
 		if (client_reply(slow, &status, &text, 5000) != 1)
 			break;
-		CHECK(status == MSG_OK && strlen(text) == BIG_REPLY);
+		if (!(status == MSG_OK && strlen(text) == BIG_REPLY))
+			check_fail("slow client reply %d: status %d, %zu "
+			    "bytes", got, status, strlen(text));
 		free(text);
 		got++;
 	}
@@ -1045,7 +1050,5 @@ main(int argc, char *argv[])
 
 	event_base_free(base);
 	rmdir(dir);
-	if (failures)
-		fprintf(stderr, "test_ipc: %d failures\n", failures);
-	return failures ? 1 : 0;
+	return check_exit("test_ipc");
 }

@@ -1,5 +1,5 @@
 /*
- * test_mcfilter.c - mcfilter-drive, a command driver for src/mcfilter.c
+ * test_mcfilter.c - mcfilter-drive, a command driver for proxy/mcfilter.c
  *
  * The module talks to the kernel only, so it is tested in a network
  * namespace by test/mcfilter.sh, which feeds this program commands on

@@ -11,22 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "merge.h"
-
-static int fails, checks;
-
-static void
-check(int ok, const char *what, const char *got, const char *want)
-{
-	checks++;
-	if (ok) {
-		printf("ok %d - %s\n", checks, what);
-		return;
-	}
-	fails++;
-	printf("FAIL %d - %s: got \"%s\", want \"%s\"\n", checks, what,
-	    got ? got : "", want ? want : "");
-}
 
 static struct inet_addr
 src(char c)
@@ -90,7 +76,7 @@ merge_case(const char *in, const char *want)
 	fmt(&out, buf, sizeof(buf));
 	snprintf(what, sizeof(what), "merge %s = %s", in[0] ? in : "(none)",
 	    want);
-	check(rc == 0 && strcmp(buf, want) == 0, what, buf, want);
+	check_got(rc == 0 && strcmp(buf, want) == 0, what, buf, want);
 	msf_clear(&out);
 	merge_free(&m);
 }
@@ -147,7 +133,7 @@ diff_case(const char *from, const char *to, const char *want, size_t nops)
 	d.buf[0] = '\0';
 	ops = merge_diff(&o, &n, diff_cb, &d);
 	snprintf(what, sizeof(what), "diff %s -> %s = [%s]", from, to, want);
-	check(ops == nops && strcmp(d.buf, want) == 0, what, d.buf, want);
+	check_got(ops == nops && strcmp(d.buf, want) == 0, what, d.buf, want);
 	msf_clear(&o);
 	msf_clear(&n);
 }
@@ -161,24 +147,26 @@ test_msf(void)
 
 	msf_init(&f, MSF_INCLUDE);
 	msf_init(&g, MSF_INCLUDE);
-	check(msf_is_null(&f), "empty INCLUDE is no membership", NULL, NULL);
-	check(msf_add(&f, &b) == 1 && msf_add(&f, &a) == 1 &&
+	check_got(msf_is_null(&f), "empty INCLUDE is no membership", NULL,
+	    NULL);
+	check_got(msf_add(&f, &b) == 1 && msf_add(&f, &a) == 1 &&
 	    msf_add(&f, &a) == 0 && f.nsrc == 2, "msf_add dedups", NULL,
 	    NULL);
 	fmt(&f, buf, sizeof(buf));
-	check(strcmp(buf, "IN(ab)") == 0, "msf kept in address order", buf,
+	check_got(strcmp(buf, "IN(ab)") == 0, "msf kept in address order", buf,
 	    "IN(ab)");
-	check(msf_has(&f, &a) && !msf_is_null(&f), "msf_has", NULL, NULL);
-	check(msf_copy(&g, &f) == 0 && msf_equal(&f, &g), "msf_copy equal",
+	check_got(msf_has(&f, &a) && !msf_is_null(&f), "msf_has", NULL, NULL);
+	check_got(msf_copy(&g, &f) == 0 && msf_equal(&f, &g), "msf_copy equal",
 	    NULL, NULL);
 	g.mode = MSF_EXCLUDE;
-	check(!msf_equal(&f, &g), "mode makes filters differ", NULL, NULL);
-	check(msf_del(&f, &a) && !msf_del(&f, &a) && f.nsrc == 1,
+	check_got(!msf_equal(&f, &g), "mode makes filters differ", NULL, NULL);
+	check_got(msf_del(&f, &a) && !msf_del(&f, &a) && f.nsrc == 1,
 	    "msf_del", NULL, NULL);
-	check(!msf_equal(&f, &g), "sources make filters differ", NULL, NULL);
+	check_got(!msf_equal(&f, &g), "sources make filters differ", NULL,
+	    NULL);
 	msf_clear(&f);
 	f.mode = MSF_EXCLUDE;
-	check(!msf_is_null(&f), "EXCLUDE({}) is a membership", NULL, NULL);
+	check_got(!msf_is_null(&f), "EXCLUDE({}) is a membership", NULL, NULL);
 	msf_clear(&f);
 	msf_clear(&g);
 }
@@ -224,10 +212,10 @@ main(void)
 
 	/* merge_src() outside a record is refused. */
 	merge_init(&m);
-	check(merge_src(&m, &a) == -1, "merge_src needs merge_begin", NULL,
+	check_got(merge_src(&m, &a) == -1, "merge_src needs merge_begin", NULL,
 	    NULL);
 	msf_init(&out, MSF_EXCLUDE);
-	check(merge_result(&m, &out) == 0 && msf_is_null(&out),
+	check_got(merge_result(&m, &out) == 0 && msf_is_null(&out),
 	    "no input merges to INCLUDE({})", NULL, NULL);
 	merge_free(&m);
 	msf_clear(&out);
@@ -245,6 +233,5 @@ main(void)
 	diff_case("EX(a)", "IN(ab)", "mode INCLUDE +a +b", 3);
 	diff_case("EX(a)", "IN()", "mode INCLUDE", 1);
 
-	printf("%d checks, %d failed\n", checks, fails);
-	return fails ? 1 : 0;
+	return check_exit("test_merge");
 }

@@ -8,17 +8,8 @@
 #include <string.h>
 #include <event2/buffer.h>
 
+#include "check.h"
 #include "msg.h"
-
-static int failures;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "%s:%d: failed: %s\n", __FILE__,	\
-		    __LINE__, #cond);					\
-	}								\
-} while (0)
 
 /* Build a raw frame: header fields as given, then payload bytes. */
 static size_t
@@ -41,17 +32,19 @@ bad(int line, uint16_t cmd, uint16_t argc, uint32_t flags,
 {
 	static unsigned char buf[MSG_REQ_MAX + 64];
 	struct msg_req req;
-	char err[256] = "";
+	char err[256] = "", what[512], got[320], wanted[320];
 	size_t len;
+	int rc;
 
 	len = raw(buf, MSG_MAGIC, MSG_HDR_LEN + plen, cmd, argc, flags,
 	    payload, plen);
-	if (msg_req_parse(buf, len, &req, err, sizeof(err)) != -1 ||
-	    !strstr(err, want)) {
-		failures++;
-		fprintf(stderr, "%s:%d: want error \"%s\", got \"%s\"\n",
-		    __FILE__, line, want, err);
-	}
+	rc = msg_req_parse(buf, len, &req, err, sizeof(err));
+	snprintf(what, sizeof(what), "%s:%d: refused, error \"%s\"",
+	    __FILE__, line, want);
+	snprintf(got, sizeof(got), "rc %d, error \"%s\"", rc, err);
+	snprintf(wanted, sizeof(wanted), "rc -1, error containing \"%s\"",
+	    want);
+	check_got(rc == -1 && strstr(err, want) != NULL, what, got, wanted);
 }
 
 #define BAD(cmd, argc, flags, p, plen, want) \
@@ -248,6 +241,36 @@ test_payload(void)
 	    "Too many arguments to command add");
 }
 
+/*
+ * Whatever passed the parser satisfies every documented invariant.  A
+ * broken one fails, naming frame n; those that hold print nothing, the
+ * frames being too many for a line each.
+ */
+#define INVARIANT(cond) do {						\
+	if (!(cond))							\
+		check_fail("%s:%d: fuzz frame %d: failed: %s",		\
+		    __FILE__, __LINE__, n, #cond);			\
+} while (0)
+
+static void
+fuzz_invariants(int n, const struct msg_req *req, const unsigned char *buf,
+    size_t plen)
+{
+	int j;
+
+	INVARIANT(req->argc <= MSG_ARGC_MAX && req->argv[req->argc] == NULL);
+	for (j = 0; j < req->argc; j++) {
+		const char *s = req->argv[j];
+
+		INVARIANT((const unsigned char *)s >= buf + MSG_HDR_LEN &&
+		    (const unsigned char *)s + strlen(s) <
+		    buf + MSG_HDR_LEN + plen);
+		INVARIANT(*s != '\0' && strlen(s) <= MSG_ARG_MAX);
+		for (; *s; s++)
+			INVARIANT((unsigned char)*s >= 0x20 && *s != 0x7f);
+	}
+}
+
 /* Random frames with a trustworthy length: the parser never misreads. */
 static void
 test_fuzz(void)
@@ -256,7 +279,7 @@ test_fuzz(void)
 	struct msg_req req;
 	char err[256];
 	size_t plen, i;
-	int n, ok = 0, j;
+	int n, ok = 0;
 
 	srandom(4605);
 	for (n = 0; n < 200000; n++) {
@@ -282,18 +305,7 @@ test_fuzz(void)
 		    sizeof(err)))
 			continue;
 		ok++;
-		/* Whatever passed satisfies every documented invariant. */
-		CHECK(req.argc <= MSG_ARGC_MAX && req.argv[req.argc] == NULL);
-		for (j = 0; j < req.argc; j++) {
-			const char *s = req.argv[j];
-
-			CHECK((const unsigned char *)s >= buf + MSG_HDR_LEN &&
-			    (const unsigned char *)s + strlen(s) <
-			    buf + MSG_HDR_LEN + plen);
-			CHECK(*s != '\0' && strlen(s) <= MSG_ARG_MAX);
-			for (; *s; s++)
-				CHECK((unsigned char)*s >= 0x20 && *s != 0x7f);
-		}
+		fuzz_invariants(n, &req, buf, plen);
 	}
 	CHECK(ok > 100);
 }
@@ -316,17 +328,15 @@ test_lookup(void)
 		{ "removed", NULL }, { "S", NULL }, { "-h", NULL },
 	};
 	const struct msg_cmdinfo *ci;
+	char what[64];
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		ci = msg_cmd_lookup(v[i].word);
-		if (v[i].name ? !ci || strcmp(ci->name, v[i].name) :
-		    ci != NULL) {
-			failures++;
-			fprintf(stderr, "lookup \"%s\": got %s, want %s\n",
-			    v[i].word, ci ? ci->name : "NULL",
-			    v[i].name ? v[i].name : "NULL");
-		}
+		snprintf(what, sizeof(what), "lookup \"%s\"", v[i].word);
+		check_got(v[i].name ? ci && !strcmp(ci->name, v[i].name) :
+		    ci == NULL, what, ci ? ci->name : "NULL",
+		    v[i].name ? v[i].name : "NULL");
 	}
 	CHECK(msg_cmd_lookup("restart")->code == MSG_RELOAD);
 	CHECK(msg_cmd_lookup("del")->code == MSG_REMOVE);
@@ -413,7 +423,5 @@ main(void)
 	test_fuzz();
 	test_lookup();
 	test_reply();
-	if (failures)
-		fprintf(stderr, "test_msg: %d failures\n", failures);
-	return failures ? 1 : 0;
+	return check_exit("test_msg");
 }

@@ -1,5 +1,5 @@
 /*
- * test_table.c - show output renderer: text layout, JSON, escaping
+ * test_render.c - show output renderer: text layout, JSON, escaping
  *
  * The text goldens are SMCRoute 2.6's layouts (COMPAT §1.8) as the
  * daemon sends them, i.e. before smcroutectl decorates the marked lines.
@@ -11,27 +11,9 @@
 #include <string.h>
 #include <event2/buffer.h>
 
+#include "check.h"
 #include "render.h"
 #include "showcols.h"
-
-static int failures;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "%s:%d: failed: %s\n", __FILE__,	\
-		    __LINE__, #cond);					\
-	}								\
-} while (0)
-
-#define CHECK_STR(got, want) do {					\
-	const char *g_ = (got), *w_ = (want);				\
-	if (strcmp(g_, w_)) {						\
-		failures++;						\
-		fprintf(stderr, "%s:%d: got:\n%s\n--- want:\n%s\n---\n",\
-		    __FILE__, __LINE__, g_, w_);			\
-	}								\
-} while (0)
 
 /* Emit doc, free it, and return the output (static, overwritten). */
 static const char *
@@ -641,7 +623,5 @@ main(void)
 	test_misuse();
 	test_nesting();
 	test_large();
-	if (failures)
-		fprintf(stderr, "test_table: %d failures\n", failures);
-	return failures ? 1 : 0;
+	return check_exit("test_render");
 }
