@@ -2,10 +2,9 @@
  * mcgroup.h - group memberships the daemon holds (mgroup, join)
  *
  * Each membership is (interface, source, group); source any is ASM.
- * Memberships are spread over as many sockets as the kernel's
- * per-socket limit requires (net.ipv4.igmp_max_memberships, 20 by
- * default; IPv6 is bounded by socket option memory), so thousands of
- * groups work with default sysctls.
+ * They are held on the sockets of the pool (mcsock.h), as many as the
+ * kernel's per-socket limits ask for, so thousands of groups work with
+ * default sysctls; SSM joins of one group share a socket's membership.
  */
 #ifndef SMCR_MCGROUP_H
 #define SMCR_MCGROUP_H

@@ -23,7 +23,7 @@
  *	8	len	text		not NUL-terminated
  *
  * On MSG_OK the text is the command's output, often empty; for show it
- * is table text (see table.h) or one line of JSON.  On any other status
+ * is table text (see render.h) or one line of JSON.  On any other status
  * the text is the error, without a trailing newline.
  *
  * A client may pipeline requests.  A request whose length can be trusted

@@ -1,7 +1,7 @@
 /*
- * show.c - what smcroutectl show prints, rendered by table.c
+ * show.c - what smcroutectl show prints, rendered by render.c
  *
- * Each object is described once, as rows of typed cells; table.c turns
+ * Each object is described once, as rows of typed cells; render.c turns
  * the document into the text tables or the JSON, so they cannot drift.
  */
 #include "config.h"

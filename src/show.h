@@ -1,5 +1,5 @@
 /*
- * show.h - what smcroutectl show prints, rendered by table.c
+ * show.h - what smcroutectl show prints, rendered by render.c
  */
 #ifndef SMCR_SHOW_H
 #define SMCR_SHOW_H

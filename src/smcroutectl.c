@@ -7,7 +7,7 @@
  * against the daemon's back-pressure, and output stays in input order.
  *
  * Show output: the daemon marks section titles with a trailing '_' and
- * column headings with a trailing '=' (see table.h); a plain title, with
+ * column headings with a trailing '=' (see render.h); a plain title, with
  * '~', is printed as it is.  Here the others are decorated: on a terminal, a title is an empty line and the title in
  * bold and underlined, a heading is in reverse video across the terminal
  * width.  With -p, or when stdout is not a terminal, a title is a row of

@@ -5,7 +5,7 @@
 # disturbing the first; daemons on tables 1 and 2 run side by side in
 # one namespace (own -i, -u, -P), each with its own routes, learned
 # entries and traffic, sharing an outbound interface; stopping one
-# leaves the other's table alone.  (table.sh covers -t 1 next to the
+# leaves the other's table alone.  (mrt-table.sh covers -t 1 next to the
 # default table.)
 #
 #   src:s0 ---- r0:rtr:r1 ---- c1:rcv1     r0 -> table 1

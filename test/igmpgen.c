@@ -61,7 +61,8 @@
  * the codec's drop key), then for a query version, group, mrt_ms, qrv,
  * qqi, s, srcs (and qsrc:SRC,... when there are sources); for v1/v2
  * messages group; for a v3 report nrec and one rec=TYPE:GROUP[:SRC,...]
- * per record (RFC 3376 short names: IS_IN, TO_EX, ALLOW, ...).
+ * per record (RFC 3376 short names: IS_IN, TO_EX, ALLOW, ...); RFC 4286
+ * messages are mrd_advert (interval, qi, rv), mrd_solicit, mrd_terminate.
  *
  * Exit status: 0 ok, 1 a send or socket call failed, 64 usage.
  */
@@ -824,6 +825,16 @@ print_msg(const uint8_t *pkt, size_t len, double t0, bool out,
 		}
 		break;
 	}
+	case PKT_MRD_ADVERT:
+		printf(" type=mrd_advert interval=%u qi=%u rv=%u",
+		    m.mrd_interval, m.mrd_qi, m.mrd_rv);
+		break;
+	case PKT_MRD_SOLICIT:
+		printf(" type=mrd_solicit");
+		break;
+	case PKT_MRD_TERMINATE:
+		printf(" type=mrd_terminate");
+		break;
 	}
 	printf("\n");
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The proxy's upstream host side (src/mcfilter.c), driven through
+# The proxy's upstream host side (proxy/mcfilter.c), driven through
 # test/unit/mcfilter-drive in a namespace "rtr" whose up0 faces a
 # "qry" namespace that captures the IGMPv3/MLDv2 reports on qr0.
 #
