@@ -41,12 +41,22 @@ static struct opts {
 	const char	*ident;		/* -i NAME */
 	const char	*conf;		/* -f FILE */
 	const char	*sockpath;	/* -u FILE */
+	const char	*pidarg;	/* -P FILE */
 	const char	*script;	/* -e CMD */
+	const char	*check;		/* -F FILE */
 	int		 cache_timeout;	/* -c SEC, 0 = never */
 	uint32_t	 table;		/* -t ID */
+	int		 foreground;	/* -n */
+	int		 syslog;	/* -s */
+	int		 level;		/* -l LEVEL */
+	long		 delay;		/* -d SEC */
+	int		 lifetime;	/* -D SEC, 0 = forever */
+	int		 mrdisc;	/* -m SEC */
 } opts = {
 	.ident = "smcroute",
 	.cache_timeout = 60,
+	.level = LOG_NOTICE,
+	.mrdisc = MRDISC_INTERVAL_DEFAULT,
 };
 
 static struct pidfh *pidfh;
@@ -285,18 +295,15 @@ pidfile_start(void)
 		log_warn("Cannot write pid file %s", pidpath);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * The command line into opts: -1 to go on, or the exit status (usage,
+ * -h, -v).
+ */
+static int
+parse_args(int argc, char *argv[])
 {
-	char confpath[PATH_MAX], sockpath[PATH_MAX];
-	const char *check = NULL, *pidarg = NULL;
-	int foreground = 0, use_syslog = 0, level = LOG_NOTICE, ch;
-	struct event *sigev[5];
-	int sigs[5] = { SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD };
-	long delay = 0, val;
-	int lifetime = 0, mrdisc_interval = MRDISC_INTERVAL_DEFAULT;
-	struct conf *c;
-	size_t i;
+	long val;
+	int ch;
 
 	while ((ch = getopt(argc, argv, "c:d:D:e:f:F:hI:i:l:m:nNP:st:u:v")) !=
 	    -1) {
@@ -307,13 +314,14 @@ main(int argc, char *argv[])
 			opts.cache_timeout = (int)val;
 			break;
 		case 'd':
-			if (read_uint(optarg, "start-up delay", 3600, &delay))
+			if (read_uint(optarg, "start-up delay", 3600,
+			    &opts.delay))
 				return usage(EX_USAGE);
 			break;
 		case 'D':
 			if (read_uint(optarg, "run time", INT_MAX, &val))
 				return usage(EX_USAGE);
-			lifetime = (int)val;
+			opts.lifetime = (int)val;
 			break;
 		case 'e':
 			opts.script = optarg;
@@ -322,7 +330,7 @@ main(int argc, char *argv[])
 			opts.conf = optarg;
 			break;
 		case 'F':
-			check = optarg;
+			opts.check = optarg;
 			break;
 		case 'h':
 			return usage(EX_OK);
@@ -336,8 +344,8 @@ main(int argc, char *argv[])
 			opts.ident = optarg;
 			break;
 		case 'l':
-			level = log_level_parse(optarg);
-			if (level == -2) {
+			opts.level = log_level_parse(optarg);
+			if (opts.level == -2) {
 				fprintf(stderr, "smcrouted: invalid log level "
 				    "%s\n", optarg);
 				return usage(EX_USAGE);
@@ -352,18 +360,18 @@ main(int argc, char *argv[])
 				    MRDISC_INTERVAL_MAX);
 				return usage(EX_USAGE);
 			}
-			mrdisc_interval = (int)val;
+			opts.mrdisc = (int)val;
 			break;
 		case 'n':
-			foreground = 1;
+			opts.foreground = 1;
 			break;
 		case 'N':
 			break;
 		case 'P':
-			pidarg = optarg;
+			opts.pidarg = optarg;
 			break;
 		case 's':
-			use_syslog = 1;
+			opts.syslog = 1;
 			break;
 		case 't':
 			if (read_uint(optarg, "table id", UINT32_MAX / 2, &val))
@@ -385,10 +393,15 @@ main(int argc, char *argv[])
 		    argv[optind]);
 		return usage(EX_USAGE);
 	}
+	return -1;
+}
 
-	log_setlevel(level);
-	if (check)
-		return check_conf(check);
+/* The files that default to the identity: 0, or the exit status. */
+static int
+resolve_paths(void)
+{
+	static char confpath[PATH_MAX], sockpath[PATH_MAX];
+	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path);
 
 	if (!opts.conf) {
 		snprintf(confpath, sizeof(confpath), "%s/%s.conf", SYSCONFDIR,
@@ -400,33 +413,70 @@ main(int argc, char *argv[])
 		    RUNSTATEDIR, opts.ident);
 		opts.sockpath = sockpath;
 	}
-	if (strlen(opts.sockpath) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		fprintf(stderr, "smcrouted: IPC socket path too long (max %zu): "
-		    "%s\n", sizeof(((struct sockaddr_un *)0)->sun_path) - 1,
-		    opts.sockpath);
+	if (strlen(opts.sockpath) >= max) {
+		fprintf(stderr, "smcrouted: IPC socket path too long (max %zu):"
+		    " %s\n", max - 1, opts.sockpath);
 		return EX_USAGE;
 	}
-	if (!pidarg)
+	if (!opts.pidarg)
 		snprintf(pidpath, sizeof(pidpath), "%s/%s.pid", RUNSTATEDIR,
 		    opts.ident);
-	else if (pidarg[0] != '/')
+	else if (opts.pidarg[0] != '/')
 		snprintf(pidpath, sizeof(pidpath), "%s/%s.pid", RUNSTATEDIR,
-		    pidarg);
+		    opts.pidarg);
 	else
-		strlcpy(pidpath, pidarg, sizeof(pidpath));
+		strlcpy(pidpath, opts.pidarg, sizeof(pidpath));
+	return 0;
+}
 
+/* The configuration at start: what is valid of it, like SMCRoute. */
+static void
+conf_start(void)
+{
+	struct conf *c = conf_new();
+	int rc;
+
+	if (!c)
+		fatalx(EX_OSERR, "Out of memory");
+	rc = conf_parse_file(c, opts.conf);
+	if (rc < 0)
+		log_notice("Configuration file %s does not exist, continuing "
+		    "anyway", opts.conf);
+	else if (rc > 0)
+		log_warnx("%s: %d error%s, starting with the rest", opts.conf,
+		    rc, rc == 1 ? "" : "s");
+	apply_conf(c);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const int sigs[5] = { SIGHUP, SIGTERM, SIGINT, SIGQUIT,
+	    SIGCHLD };
+	struct event *sigev[5];
+	size_t i;
+	int rc;
+
+	if ((rc = parse_args(argc, argv)) >= 0)
+		return rc;
+	log_setlevel(opts.level);
+	if (opts.check)
+		return check_conf(opts.check);
+	if ((rc = resolve_paths()))
+		return rc;
 	if (geteuid() != 0) {
 		fprintf(stderr, "smcrouted: need root privileges\n");
 		return EX_NOPERM;
 	}
 
-	if (!foreground && daemon(0, 0)) {
+	if (!opts.foreground && daemon(0, 0)) {
 		perror("smcrouted: daemon");
 		return EX_OSERR;
 	}
-	log_open(opts.ident, use_syslog || !foreground, foreground);
-	if (delay)
-		sleep((unsigned int)delay);
+	log_open(opts.ident, opts.syslog || !opts.foreground,
+	    opts.foreground);
+	if (opts.delay)
+		sleep((unsigned int)opts.delay);
 
 	signal(SIGPIPE, SIG_IGN);
 	if (evloop_init())
@@ -441,7 +491,7 @@ main(int argc, char *argv[])
 	iface_init(apply_ifaces_changed, route_refresh_all);
 	route_init(opts.cache_timeout);
 	mcgroup_init();
-	proxy_init(mrdisc_interval);
+	proxy_init(opts.mrdisc);
 	script_init(opts.script);
 
 	cmd_init(daemon_reload);
@@ -453,24 +503,11 @@ main(int argc, char *argv[])
 		log_warnx("IPC socket %s not available, smcroutectl will not "
 		    "work", opts.sockpath);
 	}
-
-	c = conf_new();
-	if (!c)
-		fatalx(EX_OSERR, "Out of memory");
-	ch = conf_parse_file(c, opts.conf);
-	if (ch < 0) {
-		log_notice("Configuration file %s does not exist, continuing "
-		    "anyway", opts.conf);
-	} else if (ch > 0) {
-		/* Like SMCRoute: start with what is valid. */
-		log_warnx("%s: %d error%s, starting with the rest", opts.conf,
-		    ch, ch == 1 ? "" : "s");
-	}
-	apply_conf(c);
+	conf_start();
 
 	pidfile_start();
-	if (lifetime) {
-		struct timeval tv = { lifetime, 0 };
+	if (opts.lifetime) {
+		struct timeval tv = { opts.lifetime, 0 };
 
 		event_base_loopexit(evbase, &tv);
 	}
@@ -479,6 +516,7 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(evbase);
 
+	/* In the reverse order of the start. */
 	ipc_exit();
 	apply_exit();
 	proxy_exit();
