@@ -44,7 +44,7 @@ check "static only: (S,G) r0 -> r2" mfc_is $SRC4 $G $RTR_IN $RTR_OUT2
 recv_start j1 rcv1 -i $RCV1_IF -d 30 $G
 recv_start j12 rcv1 -i $RCV1_IF -d 30 $G2
 check "join learned" wait_until 2 eval 'mdb_has $RTR_OUT1 $G && mdb_has $RTR_OUT1 $G2'
-check "(S,G) r0 -> r1 r2" wait_until 1 mfc_is $SRC4 $G $RTR_IN $RTR_OUT1 $RTR_OUT2
+check "(S,G) r0 -> r1 r2" wait_until 2 mfc_is $SRC4 $G $RTR_IN $RTR_OUT1 $RTR_OUT2
 check "(S,G2) r0 -> r1 r2" mfc_is $SRC4 $G2 $RTR_IN $RTR_OUT1 $RTR_OUT2
 expect eq "one kernel entry per (S,G)" "$(mfc_count)" 2
 expect eq "ip mroute agrees" "$(mroute_count 4)" 2
@@ -60,9 +60,9 @@ recv_stop j1
 recv_stop j12
 expect ge "rcv1 received while joined" "$(kv j1 received)" 100
 expect ge "rcv1 received G2 while joined" "$(kv j12 received)" 100
-check "after the leave: (S,G) r0 -> r2 only" wait_until 1.5 \
+check "after the leave: (S,G) r0 -> r2 only" wait_until 3 \
     mfc_is $SRC4 $G $RTR_IN $RTR_OUT2
-check "after the leave: (S,G2) r0 -> r2 only" wait_until 1 \
+check "after the leave: (S,G2) r0 -> r2 only" wait_until 2 \
     mfc_is $SRC4 $G2 $RTR_IN $RTR_OUT2
 send_wait st
 send_wait st2
@@ -80,15 +80,16 @@ check "rejoined: (S,G) r0 -> r1 r2" wait_until 2 \
     mfc_is $SRC4 $G $RTR_IN $RTR_OUT1 $RTR_OUT2
 grep -v '^mroute' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
 daemon_reload
-check "static rules removed: (S,G) r0 -> r1 (dynamic) only" \
+check "static rules removed: (S,G) r0 -> r1 (dynamic) only" wait_until 2 \
     mfc_is $SRC4 $G $RTR_IN $RTR_OUT1
-check "static rules removed: (S,G2) without OIFs" _no_oifs $SRC4 $G2
+check "static rules removed: (S,G2) without OIFs" wait_until 2 \
+    _no_oifs $SRC4 $G2
 send src -i $SRC_IF -c 20 -r 500 $G
 sleep 0.2
 echo "mroute from $RTR_IN group $G to $RTR_OUT2" >>"$CONF"
 daemon_reload
 # (The host stays joined until here: its leave would take r1 away.)
-check "static rule back: (S,G) r0 -> r1 r2" \
+check "static rule back: (S,G) r0 -> r1 r2" wait_until 2 \
     mfc_is $SRC4 $G $RTR_IN $RTR_OUT1 $RTR_OUT2
 recv_stop j2
 expect eq "rcv1 still gets the stream" "$(kv j2 received)" 20
