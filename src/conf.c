@@ -12,6 +12,10 @@
  * mid-line, '#' comments swallowed by the OIF list, split over-long
  * lines, a bare include, unbounded prefix expansion) we report an error
  * for that line instead.
+ *
+ * Reading is bounded whatever the files say: only regular files are
+ * read, opening one never blocks, and a load (one struct conf) has
+ * budgets of files, include lines, bytes and mgroup pairs (conf.h).
  */
 #include "config.h"
 
@@ -19,6 +23,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -26,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "log.h"
@@ -587,6 +593,7 @@ conf_parse_mgroup(struct conf_ctx *p, char **av, int ac, char *err,
 {
 	struct conf_route_args ra;
 	struct conf_mgroup mg, *m;
+	uint64_t n;
 
 	if (conf_route_split(av[0], av, ac, 0, &ra, err, errlen))
 		return -1;
@@ -594,6 +601,15 @@ conf_parse_mgroup(struct conf_ctx *p, char **av, int ac, char *err,
 	if (conf_route_addrs(&ra, mg.ifname, &mg.src, &mg.grp, err, errlen) ||
 	    conf_check_mgroup(&mg, err, errlen))
 		return -1;
+	/* n <= CONF_EXPAND_MAX now, and npairs <= CONF_EXPAND_TOTAL. */
+	n = conf_mgroup_count(&mg);
+	if (n > CONF_EXPAND_TOTAL - p->c->npairs) {
+		snprintf(err, errlen, "mgroup expands to %" PRIu64 " join%s: "
+		    "%" PRIu64 " with the earlier lines, more than %d in one "
+		    "load", n, n == 1 ? "" : "s", p->c->npairs + n,
+		    CONF_EXPAND_TOTAL);
+		return -1;
+	}
 
 	if ((m = malloc(sizeof(*m))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -603,6 +619,7 @@ conf_parse_mgroup(struct conf_ctx *p, char **av, int ac, char *err,
 	m->where.file = p->file;
 	m->where.line = p->line;
 	TAILQ_INSERT_TAIL(&p->c->mgroups, m, link);
+	p->c->npairs += n;
 	return 0;
 }
 
@@ -637,7 +654,9 @@ conf_strcmp(const void *a, const void *b)
  * A relative pattern is taken from the including file's directory.
  * Matches are read in strcmp() order, whatever the locale; no match is
  * not an error.  Problems with single matches are logged here, one
- * error each, and the other matches are still read.
+ * error each, and the other matches are still read, until the load
+ * has opened CONF_FILES_MAX files: then one error, and the rest of the
+ * matches are not read.
  */
 static int
 conf_parse_include(struct conf_ctx *p, char **av, int ac, char *err,
@@ -662,6 +681,12 @@ conf_parse_include(struct conf_ctx *p, char **av, int ac, char *err,
 		    "levels", av[1], CONF_INCLUDE_DEPTH);
 		return -1;
 	}
+	if (p->c->nincludes >= CONF_INCLUDES_MAX) {
+		snprintf(err, errlen, "include %s: more than %d include lines "
+		    "in one load", av[1], CONF_INCLUDES_MAX);
+		return -1;
+	}
+	p->c->nincludes++;
 
 	/* The directory is literal: escape what glob(3) would expand. */
 	slash = strrchr(p->file, '/');
@@ -707,6 +732,13 @@ conf_parse_include(struct conf_ctx *p, char **av, int ac, char *err,
 			log_info("%s line %d: include: skipping directory %s",
 			    p->file, p->line, path);
 			continue;
+		}
+		if (p->c->nfiles >= CONF_FILES_MAX) {
+			conf_error(p, "include %s: more than %d files in one "
+			    "load: %s%s not read", av[1], CONF_FILES_MAX, path,
+			    i + 1 < g.gl_pathc ? " and the matches after it" :
+			    "");
+			break;
 		}
 		if (conf_file_read(p->c, path, p->stack, p->depth + 1, ferr,
 		    sizeof(ferr)))
@@ -763,20 +795,32 @@ conf_line(struct conf_ctx *p, const char *text)
 	return -1;
 }
 
-enum { CONF_RL_EOF, CONF_RL_LINE, CONF_RL_LONG, CONF_RL_NUL, CONF_RL_ERR };
+enum {
+	CONF_RL_EOF, CONF_RL_LINE, CONF_RL_LONG, CONF_RL_NUL, CONF_RL_ERR,
+	CONF_RL_BIG
+};
 
 /*
  * Read one physical line into buf, without the newline.  An over-long
  * line is consumed to its end, so that its tail is not taken for the
- * next line.
+ * next line.  Every byte taken counts in *used; a byte that would take
+ * it over CONF_BYTES_MAX stops the read (CONF_RL_BIG), so a file that
+ * grows while read is still read to a bound.
  */
 static int
-conf_read_line(FILE *fp, char *buf, size_t size)
+conf_read_line(FILE *fp, char *buf, size_t size, size_t *used)
 {
 	size_t n = 0, total = 0;
 	int ch, rc = CONF_RL_LINE;
 
-	while ((ch = getc(fp)) != EOF && ch != '\n') {
+	while ((ch = getc(fp)) != EOF) {
+		if (*used >= CONF_BYTES_MAX) {
+			buf[n] = '\0';
+			return CONF_RL_BIG;
+		}
+		(*used)++;
+		if (ch == '\n')
+			break;
 		total++;
 		if (ch == '\0') {
 			if (rc == CONF_RL_LINE)
@@ -797,10 +841,77 @@ conf_read_line(FILE *fp, char *buf, size_t size)
 	return rc;
 }
 
+/* What a file that is not a regular one is, for messages. */
+static const char *
+conf_ftype(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "of an unknown type";
+}
+
+/*
+ * Open path for reading if it is a regular file; returns the descriptor
+ * and its stat in st, or -1 with errno set and a reason in err.
+ *
+ * What decides is fstat(2) of the open descriptor, so a file swapped
+ * between a check and the open cannot get through.  The stat(2) before
+ * only keeps devices from being opened at all, since opening some has
+ * side effects.  O_NONBLOCK makes the open of a FIFO return at once
+ * instead of waiting for a writer, and it stays set: a file that claims
+ * to be regular but would block on read (in /proc, say) gives a read
+ * error, not a hang.
+ */
+static int
+conf_open(const char *path, struct stat *st, char *err, size_t errlen)
+{
+	int fd, saved;
+
+	if (stat(path, st))
+		goto fail;
+	if (!S_ISREG(st->st_mode))
+		goto special;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	if (fstat(fd, st)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		goto special;
+	}
+	return fd;
+
+fail:
+	saved = errno;
+	snprintf(err, errlen, "cannot read %s: %s", path, strerror(saved));
+	errno = saved;
+	return -1;
+special:
+	snprintf(err, errlen, "cannot read %s: it is %s, not a regular file",
+	    path, conf_ftype(st->st_mode));
+	errno = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+	return -1;
+}
+
 /*
  * Open and parse path at the given include depth.  Returns -1 with
- * errno set and a reason in err if the file cannot be opened or is
- * already being read; otherwise 0, its errors logged and counted.
+ * errno set and a reason in err if the file cannot be opened, is not a
+ * regular file, would take the load over CONF_BYTES_MAX or is already
+ * being read; otherwise 0, its errors logged and counted.  Every call
+ * counts against CONF_FILES_MAX, which the caller checks.
  */
 static int
 conf_file_read(struct conf *c, const char *path, const struct conf_incl *up,
@@ -812,38 +923,36 @@ conf_file_read(struct conf *c, const char *path, const struct conf_incl *up,
 	struct conf_ctx p;
 	struct stat st;
 	FILE *fp;
-	int rc, saved;
+	int fd, rc, saved;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		saved = errno;
-		snprintf(err, errlen, "cannot read %s: %s", path,
-		    strerror(saved));
-		errno = saved;
+	c->nfiles++;
+	if ((fd = conf_open(path, &st, err, errlen)) < 0)
 		return -1;
-	}
-	if (fstat(fileno(fp), &st)) {
-		saved = errno;
-		snprintf(err, errlen, "cannot read %s: %s", path,
-		    strerror(saved));
-		fclose(fp);
-		errno = saved;
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-		    strerror(EISDIR));
-		fclose(fp);
-		errno = EISDIR;
-		return -1;
-	}
 	for (i = up; i; i = i->up) {
 		if (i->dev == st.st_dev && i->ino == st.st_ino) {
 			snprintf(err, errlen, "%s is already being read "
 			    "(include loop)", path);
-			fclose(fp);
+			close(fd);
 			errno = ELOOP;
 			return -1;
 		}
+	}
+	/* c->nbytes <= CONF_BYTES_MAX: no underflow. */
+	if (st.st_size > (off_t)(CONF_BYTES_MAX - c->nbytes)) {
+		snprintf(err, errlen, "cannot read %s: its %jd bytes would "
+		    "take the load over %d bytes", path,
+		    (intmax_t)st.st_size, CONF_BYTES_MAX);
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		saved = errno;
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(saved));
+		close(fd);
+		errno = saved;
+		return -1;
 	}
 
 	memset(&p, 0, sizeof(p));
@@ -862,12 +971,17 @@ conf_file_read(struct conf *c, const char *path, const struct conf_incl *up,
 	p.depth = depth;
 
 	for (;;) {
-		rc = conf_read_line(fp, buf, sizeof(buf));
+		rc = conf_read_line(fp, buf, sizeof(buf), &c->nbytes);
 		if (rc == CONF_RL_EOF)
 			break;
 		p.line++;
 		if (rc == CONF_RL_ERR) {
 			conf_error(&p, "read error: %s", strerror(errno));
+			break;
+		}
+		if (rc == CONF_RL_BIG) {
+			conf_error(&p, "more than %d bytes in one load, the "
+			    "rest not read", CONF_BYTES_MAX);
 			break;
 		}
 		if (rc == CONF_RL_LONG)

@@ -24,7 +24,21 @@
 #define CONF_MAXOIFS		32	/* MAXVIFS on Linux */
 #define CONF_LINE_MAX		1024	/* longer lines are an error */
 #define CONF_INCLUDE_DEPTH	8	/* include nesting limit */
-#define CONF_EXPAND_MAX		4096	/* mgroup prefix expansion cap */
+#define CONF_EXPAND_MAX		4096	/* mgroup pairs per line */
+
+/*
+ * Budgets of one load: what one struct conf may cost to fill, whatever
+ * the file says.  The daemon parses into a new struct conf at start and
+ * at each reload, so each load starts afresh.  Going over a budget is
+ * an error at the line that would: the include line, for include lines
+ * (each one a glob(3) of the file system) and the files and bytes of
+ * included files (that file and the rest of the include are not read),
+ * or the mgroup line (nothing of it is kept).
+ */
+#define CONF_FILES_MAX		256	/* files opened, the top one too */
+#define CONF_INCLUDES_MAX	1024	/* include lines */
+#define CONF_BYTES_MAX		(16 * 1024 * 1024)	/* bytes read */
+#define CONF_EXPAND_TOTAL	65536	/* mgroup pairs of all lines */
 #define CONF_TTL_DEFAULT	1
 #define CONF_MAXEXCEPT		16	/* except list entries per mroute */
 
@@ -88,6 +102,11 @@ struct conf {
 	TAILQ_HEAD(, pconf_acl)	 acls;		/* pconf.h, in file order */
 	TAILQ_HEAD(, conf_file)	 files;		/* names for conf_where */
 	int			 nerrors;
+	/* Budgets spent so far; never above their CONF_*_MAX. */
+	int			 nfiles;	/* CONF_FILES_MAX */
+	int			 nincludes;	/* CONF_INCLUDES_MAX */
+	size_t			 nbytes;	/* CONF_BYTES_MAX */
+	uint64_t		 npairs;	/* CONF_EXPAND_TOTAL */
 };
 
 struct conf	*conf_new(void);
@@ -99,6 +118,10 @@ void		 conf_free(struct conf *);
  * offending line is skipped.  A missing top-level file is not an error
  * for the daemon (it logs and continues), so it returns -1 with errno
  * ENOENT and the caller decides.  Returns the number of errors.
+ *
+ * Only regular files are read, the top-level one too: a FIFO, device,
+ * directory or socket is an error naming it, and is never read from;
+ * opening it does not block.  The budgets above bound the whole parse.
  */
 int		 conf_parse_file(struct conf *c, const char *path);
 
@@ -112,7 +135,12 @@ int		 conf_check_mroute(const struct conf_mroute *, char *err,
 		    size_t errlen);
 int		 conf_check_mgroup(const struct conf_mgroup *, char *err,
 		    size_t errlen);
-/* Number of (source, group) pairs an mgroup expands to. */
+/*
+ * Number of (source, group) pairs an mgroup expands to.  A parsed line
+ * has at most CONF_EXPAND_MAX, and all mgroups of a struct conf at most
+ * CONF_EXPAND_TOTAL together; a wildcard interface joins each pair on
+ * every interface it matches.
+ */
 uint64_t	 conf_mgroup_count(const struct conf_mgroup *);
 /*
  * Call fn for each (source, group) pair of an mgroup checked with

@@ -2,7 +2,9 @@
 # smcrouted -F FILE: exit 0 for a clean file, 78 for any problem, with
 # "FILE line N:" messages on stdout naming the right line.  Every bad
 # input that SMCRoute mishandles (33 OIFs, /33, non-multicast group, bare
-# include, over-long line, ...) is an error here.
+# include, over-long line, ...) is an error here, and so is what would
+# make reading unbounded (a FIFO or device included, more than 16 MiB,
+# more mgroup joins than a load may have).
 . "$(dirname "$0")/lib.sh"
 
 need_daemon
@@ -131,6 +133,43 @@ for l in 1 2 3; do
 	check "several errors: line $l reported" \
 	    grep -qF "$F/multi.conf line $l:" "$WORK/run.out"
 done
+
+# Only regular files are read, and never waited on: a FIFO or a device
+# included is an error at its include line (a hang would time out,
+# status 124), and so is one as the file itself.
+mkfifo "$F/fifo"
+truncate -s 17M "$F/big.img"
+bad "FIFO included" "include $F/fifo"
+check "FIFO included: named" grep -qF \
+    "include: cannot read $F/fifo: it is a FIFO, not a regular file" \
+    "$WORK/run.out"
+bad "/dev/zero included" "include /dev/zero"
+check "/dev/zero included: named" grep -qF \
+    "include: cannot read /dev/zero: it is a character device, not a regular file" \
+    "$WORK/run.out"
+bad "17 MiB file included" "include $F/big.img"
+check "17 MiB file included: over the 16 MiB of a load" grep -qF \
+    "include: cannot read $F/big.img: its 17825792 bytes would take the load over 16777216 bytes" \
+    "$WORK/run.out"
+smcrouted_run -F "$F/fifo"
+expect eq "a FIFO as the file: exit 78" $RUN_RC 78
+check "a FIFO as the file: named" grep -qF \
+    "cannot read $F/fifo: it is a FIFO, not a regular file" "$WORK/run.out"
+
+# 65536 mgroup joins in one load: 16 lines of 4096 fill it, the 17th
+# goes over, however few it asks for.
+file=$F/mgroups.conf
+for i in $(seq 0 15); do
+	echo "mgroup from r1 group 225.$i.0.0/20"
+done >"$file"
+echo "mgroup from r1 source 10.0.0.0/31 group 232.1.1.1" >>"$file"
+smcrouted_run -F "$file"
+expect eq "mgroup joins over the load's budget: exit 78" $RUN_RC 78
+check "mgroup joins over the load's budget: line 17 named" grep -qF \
+    "$file line 17: mgroup expands to 2 joins: 65538 with the earlier lines, more than 65536 in one load" \
+    "$WORK/run.out"
+check_not "mgroup joins over the load's budget: lines 1-16 fine" \
+    grep -qE "$file line ([1-9]|1[0-6]):" "$WORK/run.out"
 
 # A missing file is not clean.
 smcrouted_run -F "$F/does-not-exist.conf"

@@ -16,11 +16,16 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <glob.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -604,6 +609,527 @@ test_where(void)
 	conf_free(c);
 }
 
+/*
+ * A guard for the checks that a regression would hang (a FIFO opened
+ * for reading waits for a writer, /dev/zero never ends): SIGALRM ends
+ * the test with a failure instead.  guard(NULL) disarms it.
+ */
+#define GUARD_SECONDS	30
+
+static const char	*guard_what = "";
+
+static void
+guard_alarm(int sig)
+{
+	static const char msg[] = "Bail out! test_conf: timed out: ";
+	ssize_t rc;
+
+	(void)sig;
+	/* Async-signal-safe calls only; stdout may be a capture file. */
+	rc = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	rc = write(STDERR_FILENO, guard_what, strlen(guard_what));
+	rc = write(STDERR_FILENO, "\n", 1);
+	(void)rc;
+	_exit(1);
+}
+
+static void
+guard(const char *what)
+{
+	if (what == NULL) {
+		alarm(0);
+		return;
+	}
+	guard_what = what;
+	signal(SIGALRM, guard_alarm);
+	alarm(GUARD_SECONDS);
+}
+
+static const char *
+tmp_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", tmpdir, name);
+	return buf;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* rm -rf tmpdir/name */
+static void
+tmp_remove(const char *name)
+{
+	char path[PATH_MAX + 64];
+
+	nftw(tmp_path(path, sizeof(path), name), rm_one, 16,
+	    FTW_DEPTH | FTW_PHYS);
+}
+
+/* Parse path into a new conf; what was logged in *log. */
+static struct conf *
+parse_log(const char *path, int *rc, char **log)
+{
+	struct conf *c;
+
+	if ((c = conf_new()) == NULL) {
+		perror("conf_new");
+		exit(1);
+	}
+	capture_begin();
+	*rc = conf_parse_file(c, path);
+	*log = capture_end();
+	return c;
+}
+
+/* The last line of a log, or "". */
+static const char *
+last_line(const char *log)
+{
+	size_t len = strlen(log);
+
+	if (len == 0)
+		return log;
+	for (len--; len > 0 && log[len - 1] != '\n'; len--)
+		;
+	return log + len;
+}
+
+/* CONF_FILES_MAX and CONF_INCLUDES_MAX. */
+static void
+test_budget_files(void)
+{
+	char dir[PATH_MAX + 64], path[2 * PATH_MAX], top[2 * PATH_MAX];
+	char want[4 * PATH_MAX], text[64], desc[128];
+	const char *s;
+	struct conf *c;
+	char *log, *dump;
+	FILE *fp;
+	int i, j, rc, load, ok;
+
+	/* 300 files in one directory, one phyint each. */
+	tmp_path(dir, sizeof(dir), "flat");
+	if (mkdir(dir, 0700)) {
+		check_fail("mkdir %s: %s", dir, strerror(errno));
+		return;
+	}
+	for (i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "%s/f%03d.conf", dir, i);
+		snprintf(text, sizeof(text), "phyint f%03d\n", i);
+		write_text(path, text);
+	}
+	tmp_path(top, sizeof(top), "flat.conf");
+	write_text(top, "include flat/*.conf\nphyint after\n");
+	snprintf(want, sizeof(want), "%s line 1: include flat/*.conf: more "
+	    "than %d files in one load: %s/f255.conf and the matches after "
+	    "it not read\n", top, CONF_FILES_MAX, dir);
+
+	/* Twice, as at start and at a reload: each load starts afresh. */
+	for (load = 1; load <= 2; load++) {
+		c = parse_log(top, &rc, &log);
+		snprintf(desc, sizeof(desc), "files: load %d over the budget: "
+		    "one error, at the include line", load);
+		check_got(rc == 1 && !strcmp(log, want), desc, log, want);
+		dump = dump_text(c);
+		check(c->nfiles == CONF_FILES_MAX &&
+		    count_lines(dump) == CONF_FILES_MAX &&
+		    strstr(dump, "phyint f254 ") &&
+		    !strstr(dump, "phyint f255 ") &&
+		    strstr(dump, "phyint after "), "files: load %d: the top "
+		    "file and %d included ones read, the line after the "
+		    "include too", load, CONF_FILES_MAX - 1);
+		free(dump);
+		free(log);
+		conf_free(c);
+	}
+
+	/* Exactly the budget, over several include lines: no error. */
+	write_text(top, "include flat/f[01]*.conf\n"
+	    "include flat/f2[0-4]?.conf\ninclude flat/f25[0-4].conf\n");
+	c = parse_log(top, &rc, &log);
+	check_got(rc == 0 && *log == '\0' && c->nfiles == CONF_FILES_MAX,
+	    "files: exactly the budget is fine", log, "");
+	free(log);
+	conf_free(c);
+	/* One more: the error names the file, no "matches after it". */
+	write_text(top, "include flat/f[01]*.conf\n"
+	    "include flat/f2[0-4]?.conf\ninclude flat/f25[0-4].conf\n"
+	    "include flat/f255.conf\n");
+	c = parse_log(top, &rc, &log);
+	snprintf(want, sizeof(want), "%s line 4: include flat/f255.conf: "
+	    "more than %d files in one load: %s/f255.conf not read\n", top,
+	    CONF_FILES_MAX, dir);
+	check_got(rc == 1 && !strcmp(log, want),
+	    "files: one over the budget", log, want);
+	free(log);
+	conf_free(c);
+	unlink(top);
+	tmp_remove("flat");
+
+	/*
+	 * Six files per level, each including the six of the next level,
+	 * over CONF_INCLUDE_DEPTH levels: 6^8 reads without the budget
+	 * (1.68 million, half a minute), the budget's 256 with it.
+	 */
+	tmp_path(dir, sizeof(dir), "tree");
+	if (mkdir(dir, 0700)) {
+		check_fail("mkdir %s: %s", dir, strerror(errno));
+		return;
+	}
+	for (i = 1; i <= CONF_INCLUDE_DEPTH; i++) {
+		for (j = 1; j <= 6; j++) {
+			snprintf(path, sizeof(path), "%s/L%d_%d.conf", dir, i,
+			    j);
+			if (i < CONF_INCLUDE_DEPTH)
+				snprintf(want, sizeof(want), "phyint l%d\n"
+				    "include L%d_*.conf\n", i, i + 1);
+			else
+				snprintf(want, sizeof(want), "phyint l%d\n",
+				    i);
+			write_text(path, want);
+		}
+	}
+	snprintf(top, sizeof(top), "%s/top.conf", dir);
+	write_text(top, "include L1_*.conf\n");
+	guard("an include tree over the file budget");
+	c = parse_log(top, &rc, &log);
+	guard(NULL);
+	dump = dump_text(c);
+	check(c->nfiles == CONF_FILES_MAX &&
+	    count_lines(dump) == CONF_FILES_MAX - 1,
+	    "files: include tree: %d files read (%d)", CONF_FILES_MAX,
+	    c->nfiles);
+	ok = rc >= 1 && rc <= CONF_INCLUDE_DEPTH && rc == c->nerrors &&
+	    rc == count_lines(log);
+	for (s = log; ok && *s; s = strchr(s, '\n') + 1)
+		ok = strncmp(s, dir, strlen(dir)) == 0 &&
+		    strstr(s, " line ") < strstr(s, ": more than 256 files "
+		    "in one load: ") && strchr(s, '\n') != NULL;
+	check_got(ok, "files: include tree: an error at each include line "
+	    "that went over, one per open file at most", log, NULL);
+	snprintf(want, sizeof(want), "%s line 1: include L1_*.conf: more "
+	    "than %d files in one load: %s/L1_2.conf and the matches after "
+	    "it not read\n", top, CONF_FILES_MAX, dir);
+	check_got(!strcmp(last_line(log), want), "files: include tree: the "
+	    "top file's include went over last", last_line(log), want);
+	free(dump);
+	free(log);
+	conf_free(c);
+	tmp_remove("tree");
+
+	/* CONF_INCLUDES_MAX: each include line is a glob(3). */
+	tmp_path(top, sizeof(top), "includes.conf");
+	if ((fp = fopen(top, "w")) == NULL) {
+		check_fail("%s: %s", top, strerror(errno));
+		return;
+	}
+	for (i = 0; i <= CONF_INCLUDES_MAX; i++)
+		fprintf(fp, "include none-*.conf\n");
+	fprintf(fp, "phyint after\n");
+	fclose(fp);
+	snprintf(want, sizeof(want), "%s line %d: include none-*.conf: more "
+	    "than %d include lines in one load\n", top,
+	    CONF_INCLUDES_MAX + 1, CONF_INCLUDES_MAX);
+	c = parse_log(top, &rc, &log);
+	dump = dump_text(c);
+	check_got(rc == 1 && !strcmp(log, want) &&
+	    !strcmp(dump, "phyint after enable ttl-threshold 1\n"),
+	    "includes: the include line over the budget is an error", log,
+	    want);
+	free(dump);
+	free(log);
+	conf_free(c);
+	unlink(top);
+}
+
+/* Only regular files are read, and opening one never blocks. */
+static void
+test_special_files(void)
+{
+	char fifo[PATH_MAX + 64], sock[PATH_MAX + 64], top[PATH_MAX + 64];
+	char path[PATH_MAX + 64], want[8 * PATH_MAX];
+	struct sockaddr_un sun;
+	struct conf *c;
+	char *log, *dump;
+	int fd, rc;
+
+	tmp_path(fifo, sizeof(fifo), "fifo");
+	tmp_path(sock, sizeof(sock), "sock");
+	tmp_path(top, sizeof(top), "special.conf");
+	tmp_path(path, sizeof(path), "zero.conf");
+	if (mkfifo(fifo, 0600) || symlink("/dev/zero", path)) {
+		check_fail("mkfifo, symlink: %s", strerror(errno));
+		return;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, sock, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) {
+		check_fail("socket %s: %s", sock, strerror(errno));
+		return;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		check_fail("bind %s: %s", sock, strerror(errno));
+		close(fd);
+		return;
+	}
+	write_text(top, "include fifo\ninclude /dev/zero\ninclude zero.conf\n"
+	    "include sock\nphyint after\n");
+
+	guard("a FIFO, /dev/zero or a socket included");
+	c = parse_log(top, &rc, &log);
+	guard(NULL);
+	snprintf(want, sizeof(want),
+	    "%s line 1: include: cannot read %s: it is a FIFO, not a regular "
+	    "file\n"
+	    "%s line 2: include: cannot read /dev/zero: it is a character "
+	    "device, not a regular file\n"
+	    "%s line 3: include: cannot read %s: it is a character device, "
+	    "not a regular file\n"
+	    "%s line 4: include: cannot read %s: it is a socket, not a "
+	    "regular file\n", top, fifo, top, top, path, top, sock);
+	check_got(rc == 4 && !strcmp(log, want), "special files included: "
+	    "an error each, at its include line, naming it", log, want);
+	dump = dump_text(c);
+	CHECK_STR(dump, "phyint after enable ttl-threshold 1\n");
+	free(dump);
+	free(log);
+	conf_free(c);
+
+	/* As the top-level file. */
+	guard("a FIFO as the top-level file");
+	c = parse_log(fifo, &rc, &log);
+	guard(NULL);
+	snprintf(want, sizeof(want), "cannot read %s: it is a FIFO, not a "
+	    "regular file\n", fifo);
+	check_got(rc == 1 && !strcmp(log, want), "a FIFO as the top-level "
+	    "file: one error", log, want);
+	free(log);
+	conf_free(c);
+	guard("/dev/zero as the top-level file");
+	c = parse_log("/dev/zero", &rc, &log);
+	guard(NULL);
+	check_got(rc == 1 && !strcmp(log, "cannot read /dev/zero: it is a "
+	    "character device, not a regular file\n"), "/dev/zero as the "
+	    "top-level file: one error", log, NULL);
+	free(log);
+	conf_free(c);
+
+	close(fd);
+	unlink(sock);
+	unlink(fifo);
+	unlink(path);
+	unlink(top);
+}
+
+/* CONF_BYTES_MAX: bytes read in one load. */
+static void
+test_budget_bytes(void)
+{
+	char big[PATH_MAX + 64], half[PATH_MAX + 64], top[PATH_MAX + 64];
+	char line[1024], want[4 * PATH_MAX];
+	const char *s, *from = NULL;
+	struct stat st;
+	struct conf *c;
+	FILE *fp;
+	char *log, *dump;
+	int fd, i, rc;
+
+	/* A sparse file: a gigabyte of NULs without the budget. */
+	tmp_path(big, sizeof(big), "big.conf");
+	tmp_path(top, sizeof(top), "bytes.conf");
+	if ((fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
+	    ftruncate(fd, (off_t)CONF_BYTES_MAX + 1)) {
+		check_fail("%s: %s", big, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	write_text(top, "include big.conf\nphyint after\n");
+	guard("a file over the byte budget");
+	c = parse_log(top, &rc, &log);
+	guard(NULL);
+	snprintf(want, sizeof(want), "%s line 1: include: cannot read %s: "
+	    "its %d bytes would take the load over %d bytes\n", top, big,
+	    CONF_BYTES_MAX + 1, CONF_BYTES_MAX);
+	check_got(rc == 1 && !strcmp(log, want) && c->nbytes ==
+	    strlen("include big.conf\nphyint after\n"), "bytes: an included "
+	    "file over the budget is not read at all", log, want);
+	free(log);
+	conf_free(c);
+	c = parse_log(big, &rc, &log);
+	snprintf(want, sizeof(want), "cannot read %s: its %d bytes would "
+	    "take the load over %d bytes\n", big, CONF_BYTES_MAX + 1,
+	    CONF_BYTES_MAX);
+	check_got(rc == 1 && !strcmp(log, want), "bytes: nor a top-level "
+	    "file over it", log, want);
+	free(log);
+	conf_free(c);
+	unlink(big);
+
+	/* Just over half the budget, twice: the second is refused. */
+	tmp_path(half, sizeof(half), "half.conf");
+	if ((fp = fopen(half, "w")) == NULL) {
+		check_fail("%s: %s", half, strerror(errno));
+		return;
+	}
+	memset(line, '#', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\n';
+	for (i = 0; i < CONF_BYTES_MAX / 2 / (int)sizeof(line); i++)
+		fwrite(line, 1, sizeof(line), fp);
+	fputs("phyint half\n", fp);
+	fclose(fp);
+	write_text(top, "include half.conf\ninclude half.conf\n"
+	    "phyint after\n");
+	c = parse_log(top, &rc, &log);
+	snprintf(want, sizeof(want), "%s line 2: include: cannot read %s: "
+	    "its %d bytes would take the load over %d bytes\n", top, half,
+	    CONF_BYTES_MAX / 2 + 12, CONF_BYTES_MAX);
+	check_got(rc == 1 && !strcmp(log, want), "bytes: the budget is for "
+	    "all files of a load", log, want);
+	dump = dump_text(c);
+	CHECK_STR(dump, "phyint half enable ttl-threshold 1\n"
+	    "phyint after enable ttl-threshold 1\n");
+	free(dump);
+	free(log);
+	conf_free(c);
+	unlink(half);
+
+	/*
+	 * A file whose size says nothing: /proc/self/pagemap is a regular
+	 * file of size 0 that reads on for terabytes.  The read stops at
+	 * the budget, and with it the load: the line after the include is
+	 * not read either.
+	 */
+	if (stat("/proc/self/pagemap", &st) || !S_ISREG(st.st_mode) ||
+	    access("/proc/self/pagemap", R_OK)) {
+		check(1, "bytes: a file growing past the budget "
+		    "# SKIP no /proc/self/pagemap");
+	} else {
+		write_text(top, "include /proc/self/pagemap\nphyint after\n");
+		guard("/proc/self/pagemap included");
+		c = parse_log(top, &rc, &log);
+		guard(NULL);
+		/* The error of the pagemap line, then the top file's. */
+		snprintf(want, sizeof(want), ": more than %d bytes in one "
+		    "load, the rest not read\n%s line 2: more than %d bytes "
+		    "in one load, the rest not read\n", CONF_BYTES_MAX, top,
+		    CONF_BYTES_MAX);
+		if ((s = strstr(log, want)) != NULL)
+			for (from = s; from > log && from[-1] != '\n'; from--)
+				;
+		check_got(rc >= 2 && rc == count_lines(log) && s != NULL &&
+		    s[strlen(want)] == '\0' && !strncmp(from,
+		    "/proc/self/pagemap line ", 24) &&
+		    c->nbytes == CONF_BYTES_MAX, "bytes: a read stops at the "
+		    "budget, at the line it had reached", log, want);
+		dump = dump_text(c);
+		CHECK_STR(dump, "");
+		free(dump);
+		free(log);
+		conf_free(c);
+	}
+	unlink(top);
+}
+
+/* CONF_EXPAND_TOTAL: mgroup pairs of all lines of a load. */
+static void
+test_budget_mgroup(void)
+{
+	char path[PATH_MAX + 64], want[4 * PATH_MAX], line[128], err[256];
+	struct conf_mgroup mg;
+	struct conf *c;
+	char *log, *dump;
+	FILE *fp;
+	int i, rc, load, nl = CONF_EXPAND_TOTAL / CONF_EXPAND_MAX;
+
+	/* 16 lines of 4096 pairs fill the budget. */
+	tmp_path(path, sizeof(path), "mgroup.conf");
+	if ((fp = fopen(path, "w")) == NULL) {
+		check_fail("%s: %s", path, strerror(errno));
+		return;
+	}
+	for (i = 0; i < nl; i++)
+		fprintf(fp, "mgroup from eth0 group 225.%d.0.0/20\n", i);
+	fprintf(fp, "mgroup from eth0 source 10.0.0.0/30 group 232.1.1.1\n"
+	    "mgroup from eth0 group 225.99.0.1\n");
+	fclose(fp);
+	snprintf(want, sizeof(want),
+	    "%s line %d: mgroup expands to 4 joins: %d with the earlier "
+	    "lines, more than %d in one load\n"
+	    "%s line %d: mgroup expands to 1 join: %d with the earlier "
+	    "lines, more than %d in one load\n",
+	    path, nl + 1, CONF_EXPAND_TOTAL + 4, CONF_EXPAND_TOTAL,
+	    path, nl + 2, CONF_EXPAND_TOTAL + 1, CONF_EXPAND_TOTAL);
+	for (load = 1; load <= 2; load++) {
+		c = parse_log(path, &rc, &log);
+		check_got(rc == 2 && !strcmp(log, want), "mgroup: the lines "
+		    "over the budget are errors", log, want);
+		dump = dump_text(c);
+		check(count_lines(dump) == nl &&
+		    c->npairs == CONF_EXPAND_TOTAL &&
+		    !strstr(dump, "232.1.1.1") && !strstr(dump, "225.99"),
+		    "mgroup: load %d: %d pairs kept, nothing of the lines over",
+		    load, CONF_EXPAND_TOTAL);
+		free(dump);
+		free(log);
+		conf_free(c);
+	}
+
+	/* conf_parse_line() into one struct conf shares its budget. */
+	c = conf_new();
+	capture_begin();
+	for (i = 0, rc = 0; i < nl; i++) {
+		snprintf(line, sizeof(line), "mgroup from eth0 group "
+		    "ff0e::%x:0/116", i);
+		rc |= conf_parse_line(c, line, "ipc", i + 1);
+	}
+	rc |= conf_parse_line(c, "mgroup from eth0 group ff0e::1:1:0/127",
+	    "ipc", nl + 1) != -1;
+	log = capture_end();
+	snprintf(want, sizeof(want), "ipc line %d: mgroup expands to 2 "
+	    "joins: %d with the earlier lines, more than %d in one load\n",
+	    nl + 1, CONF_EXPAND_TOTAL + 2, CONF_EXPAND_TOTAL);
+	check_got(rc == 0 && !strcmp(log, want), "mgroup: lines given one "
+	    "by one share the budget of their struct conf", log, want);
+	free(log);
+	conf_free(c);
+
+	/* smcroutectl join: the per-command cap alone. */
+	memset(&mg, 0, sizeof(mg));
+	strlcpy(mg.ifname, "eth0", sizeof(mg.ifname));
+	word_group("225.1.0.0/20", &mg.grp, err, sizeof(err));
+	word_source("0.0.0.0", &mg.src, err, sizeof(err));
+	check(conf_check_mgroup(&mg, err, sizeof(err)) == 0,
+	    "mgroup: conf_check_mgroup() keeps the per-line cap only");
+
+	/* 10,000 lines of 4096: 41 million joins without the budget. */
+	if ((fp = fopen(path, "w")) == NULL) {
+		check_fail("%s: %s", path, strerror(errno));
+		return;
+	}
+	for (i = 0; i < 10000; i++)
+		fprintf(fp, "mgroup from eth0 group 225.%d.%d.0/20\n",
+		    i / 16, i % 16 * 16);
+	fclose(fp);
+	guard("10,000 mgroup lines");
+	c = parse_log(path, &rc, &log);
+	guard(NULL);
+	check(rc == 10000 - nl && rc == count_lines(log) &&
+	    c->npairs == CONF_EXPAND_TOTAL, "mgroup: 10,000 lines of %d "
+	    "pairs: %d kept, %d errors", CONF_EXPAND_MAX, nl, rc);
+	free(log);
+	conf_free(c);
+	unlink(path);
+}
+
 /* Cases that need files made at run time, outside the source tree. */
 static void
 test_files(void)
@@ -631,8 +1157,8 @@ test_files(void)
 	capture_begin();
 	rc = conf_parse_file(c, tmpdir);
 	log = capture_end();
-	snprintf(want, sizeof(want), "cannot read %s: Is a directory\n",
-	    tmpdir);
+	snprintf(want, sizeof(want), "cannot read %s: it is a directory, not "
+	    "a regular file\n", tmpdir);
 	check(rc == 1 && c->nerrors == 1 && !strcmp(log, want),
 	    "directory as file: %s", log);
 	free(log);
@@ -748,6 +1274,10 @@ main(void)
 	test_parse_line();
 	test_where();
 	test_files();
+	test_budget_files();
+	test_special_files();
+	test_budget_bytes();
+	test_budget_mgroup();
 	golden();
 
 	rmdir(tmpdir);
