@@ -7,7 +7,10 @@
  * local loopback; the kernel adds the IP header.  What arrives is
  * decoded (pkt.h) and handed on by type: RFC 4286 solicitations to
  * mrdisc, queries to the querier, reports to the membership database
- * after the acl.  Every drop is counted by reason on the interface.
+ * after the acl.  IGMP from outside the interface's IPv4 subnets is
+ * dropped (RFC 3376 section 9.1; MLD's link-local sources are checked
+ * by the decoder).  Every drop is counted by reason on the interface;
+ * records over the database's limits are logged once a minute at most.
  *
  * Reports and leaves go to link-scope groups, which reach a socket only
  * as a member; the joins are counted per interface and group, since
@@ -25,9 +28,12 @@
 #include <sys/tree.h>
 
 #include "evloop.h"
+#include "iface.h"
 #include "kern.h"
 #include "log.h"
 #include "pif.h"
+
+#define IO_LOG_PERIOD	60000	/* ms between messages about limits */
 
 /* A link-scope group joined on an interface, and how many need it. */
 struct iojoin {
@@ -231,10 +237,32 @@ io_send(int family, int ifindex, const struct inet_addr *src,
 	}
 }
 
+/*
+ * A record over a limit, logged once a minute at most per kind (rl):
+ * records dropped, hosts not tracked.
+ */
+static void
+io_limit_log(struct pif *p, struct log_rl *rl, const struct mdb_rec *r,
+    const char *why)
+{
+	char h[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	long n;
+
+	if ((n = log_rl(rl, now_ms(), IO_LOG_PERIOD)) < 0)
+		return;
+	log_warnx("[%s %s] %s record from %s for %s: %s (%ld more in the "
+	    "last minute; see show igmp)", pif_proto(p), p->name,
+	    mdb_rec_str[r->type], inet_str(&r->host, h, sizeof(h)),
+	    inet_str(&r->group, g, sizeof(g)), why, n);
+}
+
 /* Filter a record's sources through the acl, then apply it. */
 static void
 io_record(struct pif *p, struct mdb_rec *r, struct inet_addr *srcs)
 {
+	const struct mdb_stats *st;
+	uint64_t untracked;
+	enum mdb_res res;
 	size_t i, n = 0;
 
 	if (!acl_permit(p, NULL, &r->group)) {
@@ -253,9 +281,18 @@ io_record(struct pif *p, struct mdb_rec *r, struct inet_addr *srcs)
 		r->nsrc = n;
 	}
 	r->srcs = srcs;
-	if (mdb_record(p->mdb, r, now_ms()) == MDB_APPLIED)
+	st = mdb_if_stats(p->mdb);
+	untracked = st->untracked_hosts + st->untracked_srcs;
+	res = mdb_record(p->mdb, r, now_ms());
+	if (res == MDB_APPLIED)
 		log_debug("[%s %s] %s %s", pif_proto(p), p->name,
 		    mdb_rec_str[r->type], mdb_last_row(p->mdb));
+	if (res == MDB_DROP_LIMIT_IF || res == MDB_DROP_LIMIT_HOST ||
+	    res == MDB_DROP_LIMIT_SRC || res == MDB_DROP_NOMEM)
+		io_limit_log(p, &p->rl_limit, r, mdb_res_str[res]);
+	else if (st->untracked_hosts + st->untracked_srcs != untracked)
+		io_limit_log(p, &p->rl_untrack, r, "host not tracked, over "
+		    "max-hosts or max-sources");
 }
 
 
@@ -306,6 +343,29 @@ io_report(struct pif *p, const struct pkt_msg *m, size_t len)
 }
 
 /*
+ * RFC 3376 section 9.1: a report from off the subnet is ignored, and so
+ * here is a query, which could otherwise win the querier election from
+ * anywhere.  Counted, and logged once a minute at most.
+ */
+static bool
+io_on_link(struct pif *p, const struct pkt_msg *m)
+{
+	const struct iface *ifp = iface_find(p->ifindex);
+	char a[INET6_ADDRSTRLEN];
+	long n;
+
+	if (!ifp || iface_on_link4(ifp, m->src.u.v4))
+		return true;
+	p->drop_off_subnet++;
+	if ((n = log_rl(&p->rl_offlink, now_ms(), IO_LOG_PERIOD)) >= 0)
+		log_warnx("[%s %s] %s from %s, not on the interface's subnets: "
+		    "dropped (%ld more in the last minute)", pif_proto(p),
+		    p->name, m->type == PKT_QUERY ? "query" : "report",
+		    inet_str(&m->src, a, sizeof(a)), n);
+	return false;
+}
+
+/*
  * A packet from a routing socket: IGMP with its IPv4 header, or ICMPv6
  * with the IPv6 header's facts in rx.  Upstream, the kernel's host stack
  * answers; only downstream interfaces and mrdisc listen.
@@ -349,6 +409,8 @@ io_input(int family, const uint8_t *pkt, size_t len,
 	}
 	if (!p || (!inet_is_any(&p->addr) && !inet_cmp(&m.src, &p->addr)))
 		return;	/* not ours to hear, or our own */
+	if (family == AF_INET && !inet_is_any(&m.src) && !io_on_link(p, &m))
+		return;
 	if (m.type == PKT_QUERY)
 		querier_heard(p, &m);
 	else

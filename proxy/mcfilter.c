@@ -23,6 +23,14 @@
  * parts still describe what the kernel holds, and the filter is marked
  * partial so that the next mcfilter_set() re-plans from there.
  *
+ * Bounds: an INCLUDE list takes at most MCF_MAX_PARTS parts.  A longer
+ * one is installed as EXCLUDE({}), every source (more traffic, never
+ * less); an SSM group cannot (RFC 4604 section 2.2.1: routers ignore
+ * EXCLUDE for it), so its first MCF_MAX_PARTS x limit sources are.
+ * When the socket pool is full (EMFILE), a non-SSM group that cannot
+ * have its INCLUDE parts takes the one membership of EXCLUDE({}) too.
+ * Either is logged once a minute at most, with the count since.
+ *
  * Limits are found by trying.  ENOBUFS for a filter longer than the
  * sysctl now says means the limit was lowered: plan again with it.
  * Otherwise ENOBUFS/ENOMEM on a socket that holds other memberships
@@ -39,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 
@@ -47,6 +56,8 @@
 #include "mcsock.h"
 
 #define MCF_REPLAN	1	/* internal: limit lowered, plan again */
+#define MCF_MAX_PARTS	8	/* sockets per (interface, group) */
+#define MCF_LOG_PERIOD	60000	/* ms between messages about bounds */
 
 #define MSF4_SYSCTL	"/proc/sys/net/ipv4/igmp_max_msf"
 #define MSF6_SYSCTL	"/proc/sys/net/ipv6/mld_max_msf"
@@ -68,10 +79,12 @@ static struct {
 	struct mcf_tree			 tree;
 	size_t				 max_msf4;
 	size_t				 max_msf6;
+	struct log_rl			 rl;
 } mcf = {
 	RB_INITIALIZER(&mcf.tree),
 	MSF4_DEFAULT,
-	MSF6_DEFAULT
+	MSF6_DEFAULT,
+	{ 0, 0 }
 };
 
 static int
@@ -745,6 +758,56 @@ mcf_args(int ifindex, const struct inet_addr *grp, int mode,
 	return 0;
 }
 
+static uint64_t
+mcf_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * The bounds (see the top): what is installed for INCLUDE(want) when it
+ * needs more than MCF_MAX_PARTS parts, or, with pool_full, any socket
+ * more.  Returns true when *mode, *want or *nwant changed.
+ */
+static bool
+mcf_bound(const struct inet_addr *grp, int *mode, struct inet_addr **want,
+    size_t *nwant, bool pool_full)
+{
+	size_t max = MCF_MAX_PARTS * *limitp(grp->family);
+	char buf[INET6_ADDRSTRLEN];
+	long n;
+
+	if (*mode != MCF_INCLUDE || (!pool_full && *nwant <= max))
+		return false;
+	if (inet_is_ssm(grp)) {
+		if (pool_full || *nwant <= max)
+			return false;
+		if ((n = log_rl(&mcf.rl, mcf_now(), MCF_LOG_PERIOD)) >= 0)
+			log_warnx("Upstream %s: %zu sources are more than %zu "
+			    "sockets hold; only the first %zu are joined (SSM "
+			    "cannot join all; %ld more such in the last "
+			    "minute)", inet_str(grp, buf, sizeof(buf)), *nwant,
+			    (size_t)MCF_MAX_PARTS, max, n);
+		*nwant = max;
+		return true;
+	}
+	if ((n = log_rl(&mcf.rl, mcf_now(), MCF_LOG_PERIOD)) >= 0)
+		log_warnx("Upstream %s: %zu sources %s; joining for all "
+		    "sources instead (EXCLUDE {}: more traffic, never less; "
+		    "%ld more such in the last minute)",
+		    inet_str(grp, buf, sizeof(buf)), *nwant, pool_full ?
+		    "and the socket pool is full" : "need more sockets than "
+		    "a group may take", n);
+	free(*want);
+	*want = NULL;
+	*nwant = 0;
+	*mode = MCF_EXCLUDE;
+	return true;
+}
+
 int
 mcfilter_set(int ifindex, const struct inet_addr *grp, int mode,
     const struct inet_addr *srcs, size_t nsrc, char *err, size_t errlen)
@@ -753,13 +816,16 @@ mcfilter_set(int ifindex, const struct inet_addr *grp, int mode,
 	struct inet_addr *want;
 	struct mcfilter *f;
 	struct mcf_part *p;
-	size_t nwant;
+	size_t nwant, wanted;
+	bool bounded;
 	int rc;
 
 	if (mcf_args(ifindex, grp, mode, srcs, nsrc, &want, &nwant, err,
 	    errlen))
 		return -1;
 	f = mcf_find(ifindex, grp);
+	wanted = nwant;
+	bounded = mcf_bound(grp, &mode, &want, &nwant, false);
 
 	if (mode == MCF_INCLUDE && nwant == 0) {
 		if (f) {
@@ -773,6 +839,9 @@ mcfilter_set(int ifindex, const struct inet_addr *grp, int mode,
 	}
 	if (f && !f->partial && f->mode == mode &&
 	    list_eq(f->srcs, f->nsrc, want, nwant)) {
+		/* The same filter, maybe asked for differently. */
+		f->nwanted = wanted;
+		f->bounded = bounded;
 		free(want);
 		return 0;
 	}
@@ -793,21 +862,29 @@ mcfilter_set(int ifindex, const struct inet_addr *grp, int mode,
 			rc = mcf_apply_include(f, want, nwant, err, errlen);
 		else
 			rc = mcf_apply_exclude(f, want, nwant, err, errlen);
+		if (rc == -1 && errno == EMFILE && mcf_bound(grp, &mode, &want,
+		    &nwant, true)) {
+			bounded = true;
+			rc = MCF_REPLAN;
+		}
 	} while (rc == MCF_REPLAN);
 
 	free(f->srcs);
 	f->srcs = want;
 	f->nsrc = nwant;
 	f->mode = mode;
+	f->nwanted = wanted;
+	f->bounded = bounded;
 	f->partial = rc != 0;
 	f->nsock = 0;
 	TAILQ_FOREACH(p, &f->parts, entry)
 		f->nsock++;
 	if (log_getlevel() >= LOG_DEBUG)
-		log_debug("%s: %s (%zu sources) on %zu socket(s)%s%s%s",
+		log_debug("%s: %s (%zu sources) on %zu socket(s)%s%s%s%s",
 		    mcf_name(f, name, sizeof(name)), mcfilter_mode_str(mode),
 		    nwant, f->nsock, f->approx ? ", approximated" : "",
-		    rc ? ", failed: " : "", rc ? err : "");
+		    bounded ? ", bounded" : "", rc ? ", failed: " : "",
+		    rc ? err : "");
 	if (rc) {
 		if (TAILQ_EMPTY(&f->parts))
 			mcf_free(f);

@@ -34,6 +34,12 @@
  *    traffic through than wanted but never less; a warning is logged
  *    once per group and mcfilter.approx is set.
  *
+ * An INCLUDE list is bounded: at most 8 sockets per group (80 IPv4 or
+ * 512 IPv6 sources by the kernel defaults); beyond, and when the socket
+ * pool (mcsock.h) is full, the group is joined as EXCLUDE({}) instead
+ * (more traffic, never less), or, for an SSM group, which cannot, with
+ * its first sources.  Logged, and marked bounded.
+ *
  * Changes are ordered so that no wanted source is ever missing from the
  * interface state in between: new sockets (parts) are joined before
  * existing ones shrink or change mode, and emptied ones are left last.
@@ -70,6 +76,12 @@ struct mcfilter {
 	size_t			 nsock;		/* parts */
 	/* EXCLUDE: only a subset of srcs could be installed. */
 	bool			 approx;
+	/*
+	 * INCLUDE of nwanted sources was asked for, and mode and srcs are
+	 * what the bounds (MCF_MAX_PARTS, the socket pool) allowed.
+	 */
+	bool			 bounded;
+	size_t			 nwanted;
 	/* The last mcfilter_set failed: the kernel holds another state. */
 	bool			 partial;
 	bool			 warned;	/* approx has been logged */

@@ -118,6 +118,8 @@ struct mdb_group {
 	struct mdb_src_list	 rxq;		/* sources with rxmt > 0 */
 	bool			 q_now;		/* new query state: send now */
 	uint32_t		 gen;		/* current mark */
+	size_t			 nmarked;	/* sources marked with gen */
+	uint64_t		 untracked_until; /* see mdb_untracked() */
 	struct mdb_member_tree	 members;
 	size_t			 nmember;
 	unsigned		 n_ex_members;
@@ -142,6 +144,10 @@ struct mdb_if {
 	bool			 chg_lost;	/* a change was not queued */
 	struct mdb_group_tree	 groups;
 	size_t			 ngroups;
+	size_t			 nsources;	/* source records */
+	size_t			 nlisted;	/* member source entries */
+	size_t			 nmembers;
+	size_t			 nhosts;
 	struct mdb_host_tree	 hosts;
 	struct mdb_tmr_tree	 timers;
 	uint64_t		 seq;
@@ -182,6 +188,7 @@ const char *const mdb_res_str[MDB_RES_MAX] = {
 	[MDB_IGN_COMPAT] = "ignored in compatibility mode",
 	[MDB_DROP_LIMIT_IF] = "interface group limit",
 	[MDB_DROP_LIMIT_HOST] = "host group limit",
+	[MDB_DROP_LIMIT_SRC] = "interface source limit",
 	[MDB_DROP_NOMEM] = "out of memory",
 };
 
@@ -385,6 +392,7 @@ mdb_src_add(struct mdb_if *ifp, struct mdb_group *g,
 	mdb_tmr_init(&s->tmr, TMR_SOURCE, s);
 	RB_INSERT(mdb_src_tree, &g->srcs, s);
 	g->nsrc++;
+	ifp->nsources++;
 	mdb_changed(ifp, &g->addr);
 	return s;
 }
@@ -438,11 +446,17 @@ mdb_src_del(struct mdb_if *ifp, struct mdb_source *s)
 	mdb_src_rxmt(g, s, 0);
 	RB_REMOVE(mdb_src_tree, &g->srcs, s);
 	g->nsrc--;
+	ifp->nsources--;
 	mdb_changed(ifp, &g->addr);
 	free(s);
 }
 
-/* Start a set operation: afterwards s->mark == gen means "in the set". */
+/*
+ * Start a set operation: afterwards s->mark == gen means "in the set",
+ * and g->nmarked == g->nsrc that every source is, so that the walks
+ * over the unmarked ones can be skipped (a record that names all the
+ * sources again, as every periodic report does, walks nothing).
+ */
 static uint32_t
 mdb_mark_begin(struct mdb_group *g)
 {
@@ -453,7 +467,23 @@ mdb_mark_begin(struct mdb_group *g)
 			s->mark = 0;
 		g->gen = 1;
 	}
+	g->nmarked = 0;
 	return g->gen;
+}
+
+static void
+mdb_mark(struct mdb_group *g, struct mdb_source *s, uint32_t gen)
+{
+	if (s->mark != gen) {
+		s->mark = gen;
+		g->nmarked++;
+	}
+}
+
+static bool
+mdb_all_marked(const struct mdb_group *g)
+{
+	return g->nmarked >= g->nsrc;
 }
 
 /* Delete every source record not marked with gen. */
@@ -462,6 +492,8 @@ mdb_sweep_unmarked(struct mdb_if *ifp, struct mdb_group *g, uint32_t gen)
 {
 	struct mdb_source *s, *next;
 
+	if (mdb_all_marked(g))
+		return;
 	RB_FOREACH_SAFE(s, mdb_src_tree, &g->srcs, next)
 		if (s->mark != gen)
 			mdb_src_del(ifp, s);
@@ -541,6 +573,7 @@ mdb_member_src_add(struct mdb_if *ifp, struct mdb_member *m,
 	h->ref = r;
 	RB_INSERT(mdb_hsrc_tree, &m->srcs, h);
 	m->nsrc++;
+	ifp->nlisted++;
 	if (m->mode == MSF_INCLUDE) {
 		r->n_inc++;
 		r->inc_until = now + ifp->gmi;
@@ -564,6 +597,7 @@ mdb_member_src_remove(struct mdb_member *m, struct mdb_hsrc *h)
 		r->n_exc--;
 	RB_REMOVE(mdb_hsrc_tree, &m->srcs, h);
 	m->nsrc--;
+	g->ifp->nlisted--;
 	free(h);
 	if (r->n_inc == 0 && r->n_exc == 0) {
 		RB_REMOVE(mdb_sref_tree, &g->srefs, r);
@@ -620,6 +654,7 @@ mdb_member_add(struct mdb_if *ifp, struct mdb_group *g,
 		}
 		h->addr = *host;
 		RB_INSERT(mdb_host_tree, &ifp->hosts, h);
+		ifp->nhosts++;
 	}
 	h->ngroups++;
 	m->host = h;
@@ -629,6 +664,7 @@ mdb_member_add(struct mdb_if *ifp, struct mdb_group *g,
 	mdb_tmr_init(&m->tmr, TMR_MEMBER, m);
 	RB_INSERT(mdb_member_tree, &g->members, m);
 	g->nmember++;
+	ifp->nmembers++;
 	return m;
 nomem:
 	ifp->nomem = true;
@@ -646,8 +682,10 @@ mdb_member_del(struct mdb_if *ifp, struct mdb_member *m)
 	mdb_member_mode(m, MSF_INCLUDE);
 	RB_REMOVE(mdb_member_tree, &g->members, m);
 	g->nmember--;
+	ifp->nmembers--;
 	if (--h->ngroups == 0) {
 		RB_REMOVE(mdb_host_tree, &ifp->hosts, h);
+		ifp->nhosts--;
 		free(h);
 	}
 	free(m);
@@ -690,15 +728,23 @@ mdb_xrec_joins(const struct mdb_xrec *x)
  *   IS_IN(B), TO_IN(B): INCLUDE(B)	IS_EX(B), TO_EX(B): EXCLUDE(B)
  *   ALLOW(B): INCLUDE(A+B) or EXCLUDE(A-B)
  *   BLOCK(B): INCLUDE(A-B) or EXCLUDE(A+B)
- * INCLUDE({}) forgets the host.
+ * INCLUDE({}) forgets the host.  Without track, the host is not tracked
+ * for the group (and forgotten if it was), and the group is untracked.
  */
 static void
 mdb_member_update(struct mdb_if *ifp, struct mdb_group *g,
     struct mdb_member *m, const struct inet_addr *host,
-    const struct mdb_xrec *x, int version, uint64_t now)
+    const struct mdb_xrec *x, int version, bool track, uint64_t now)
 {
 	size_t i;
 
+	if (!track) {
+		/* Over a tracking limit: see mdb_track(). */
+		g->untracked_until = now + ifp->gmi;
+		if (m != NULL)
+			mdb_member_del(ifp, m);
+		return;
+	}
 	if (m == NULL) {
 		if (!mdb_xrec_joins(x))
 			return;
@@ -783,6 +829,7 @@ mdb_group_free(struct mdb_if *ifp, struct mdb_group *g)
 	RB_FOREACH_SAFE(s, mdb_src_tree, &g->srcs, snext) {
 		mdb_tmr_stop(ifp, &s->tmr);
 		RB_REMOVE(mdb_src_tree, &g->srcs, s);
+		ifp->nsources--;
 		free(s);
 	}
 	mdb_tmr_stop(ifp, &g->gtmr);
@@ -810,6 +857,13 @@ mdb_group_mode(struct mdb_if *ifp, struct mdb_group *g, enum msf_mode mode)
 		g->rxmt = 0;
 	}
 	mdb_changed(ifp, &g->addr);
+}
+
+/* Fast leave needs every listener tracked: see mdb_track(). */
+static bool
+mdb_untracked(const struct mdb_group *g, uint64_t now)
+{
+	return g->untracked_until > now;
 }
 
 /*
@@ -887,7 +941,7 @@ static void
 mdb_send_q_src(struct mdb_if *ifp, struct mdb_group *g,
     struct mdb_source *s, uint64_t now)
 {
-	if (ifp->p.fast_leave) {
+	if (ifp->p.fast_leave && !mdb_untracked(g, now)) {
 		if (s->tmr.armed && s->tmr.at > now &&
 		    !mdb_hosts_want(g, &s->addr)) {
 			mdb_tmr_start(ifp, &s->tmr, now);
@@ -921,7 +975,7 @@ mdb_send_q_grp(struct mdb_if *ifp, struct mdb_group *g, uint64_t now)
 	struct mdb_sref *r;
 	struct mdb_source *s;
 
-	if (ifp->p.fast_leave) {
+	if (ifp->p.fast_leave && !mdb_untracked(g, now)) {
 		if (g->n_ex_members > 0 || !g->gtmr.armed || g->gtmr.at <= now)
 			return;
 		RB_FOREACH(r, mdb_sref_tree, &g->srefs) {
@@ -956,7 +1010,7 @@ mdb_srcs_gmi(struct mdb_if *ifp, struct mdb_group *g,
 			continue;
 		mdb_src_timer(ifp, s, now + ifp->gmi);
 		if (gen != 0)
-			s->mark = gen;
+			mdb_mark(g, s, gen);
 	}
 }
 
@@ -991,7 +1045,7 @@ mdb_in_is_ex(struct mdb_if *ifp, struct mdb_group *g,
 	for (i = 0; i < x->nsrc; i++) {
 		/* A*B keeps its timer; B-A is created with timer 0. */
 		if ((s = mdb_src_get(ifp, g, &x->srcs[i])) != NULL)
-			s->mark = gen;
+			mdb_mark(g, s, gen);
 	}
 	mdb_sweep_unmarked(ifp, g, gen);
 	mdb_group_mode(ifp, g, MSF_EXCLUDE);
@@ -1026,7 +1080,7 @@ mdb_ex_is_ex(struct mdb_if *ifp, struct mdb_group *g,
 				continue;
 			mdb_src_timer(ifp, s, now + ifp->gmi);
 		}
-		s->mark = gen;
+		mdb_mark(g, s, gen);
 	}
 	mdb_sweep_unmarked(ifp, g, gen);
 	mdb_tmr_start(ifp, &g->gtmr, now + ifp->gmi);
@@ -1074,7 +1128,7 @@ mdb_in_to_ex(struct mdb_if *ifp, struct mdb_group *g,
 
 	for (i = 0; i < x->nsrc; i++)
 		if ((s = mdb_src_get(ifp, g, &x->srcs[i])) != NULL)
-			s->mark = gen;
+			mdb_mark(g, s, gen);
 	mdb_sweep_unmarked(ifp, g, gen);
 	mdb_group_mode(ifp, g, MSF_EXCLUDE);
 	/* A*B are the marked sources that kept their running timer. */
@@ -1097,6 +1151,8 @@ mdb_in_to_in(struct mdb_if *ifp, struct mdb_group *g,
 	struct mdb_source *s;
 
 	mdb_srcs_gmi(ifp, g, x, now, gen);
+	if (mdb_all_marked(g))
+		return;
 	RB_FOREACH(s, mdb_src_tree, &g->srcs)
 		if (s->mark != gen)
 			mdb_send_q_src(ifp, g, s, now);
@@ -1154,7 +1210,7 @@ mdb_ex_to_ex(struct mdb_if *ifp, struct mdb_group *g,
 			/* The group timer before it is set to GMI below. */
 			mdb_src_timer(ifp, s, g->gtmr.at);
 		}
-		s->mark = gen;
+		mdb_mark(g, s, gen);
 	}
 	mdb_sweep_unmarked(ifp, g, gen);
 	for (i = 0; i < x->nsrc; i++)
@@ -1178,9 +1234,10 @@ mdb_ex_to_in(struct mdb_if *ifp, struct mdb_group *g,
 
 	mdb_srcs_gmi(ifp, g, x, now, gen);
 	/* X-A: unmarked sources with a running timer. */
-	RB_FOREACH(s, mdb_src_tree, &g->srcs)
-		if (s->mark != gen && s->tmr.armed)
-			mdb_send_q_src(ifp, g, s, now);
+	if (!mdb_all_marked(g))
+		RB_FOREACH(s, mdb_src_tree, &g->srcs)
+			if (s->mark != gen && s->tmr.armed)
+				mdb_send_q_src(ifp, g, s, now);
 	mdb_send_q_grp(ifp, g, now);
 }
 
@@ -1313,6 +1370,75 @@ mdb_ssm_ignores(const struct mdb_rec *r)
 	}
 }
 
+/*
+ * How many source records the row for x may create in g (NULL: a new
+ * group, INCLUDE({})): the sources of x that g lacks, duplicates
+ * counted, for every row but INCLUDE BLOCK, which creates none.  An
+ * upper bound, exact when nothing is new: refreshes always pass.
+ */
+static size_t
+mdb_new_sources(const struct mdb_group *g, const struct mdb_xrec *x)
+{
+	size_t i, n = 0;
+
+	if (g == NULL)
+		return x->nsrc;
+	if (g->mode == MSF_INCLUDE && x->type == MDB_BLOCK)
+		return 0;
+	for (i = 0; i < x->nsrc; i++)
+		if (mdb_src_find(g, &x->srcs[i]) == NULL)
+			n++;
+	return n;
+}
+
+/* The same for the member's own list: entries x may add to it. */
+static size_t
+mdb_new_listed(const struct mdb_member *m, const struct mdb_xrec *x)
+{
+	struct mdb_sref ks;
+	struct mdb_hsrc kh;
+	size_t i, n = 0;
+
+	if (m == NULL)
+		return x->nsrc;
+	if ((x->type == MDB_ALLOW && m->mode == MSF_EXCLUDE) ||
+	    (x->type == MDB_BLOCK && m->mode == MSF_INCLUDE))
+		return 0;	/* removals only */
+	kh.ref = &ks;
+	for (i = 0; i < x->nsrc; i++) {
+		ks.addr = x->srcs[i];
+		if (RB_FIND(mdb_hsrc_tree, (struct mdb_hsrc_tree *)&m->srcs,
+		    &kh) == NULL)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Whether the record's host can be tracked for g: a new host needs room
+ * under max_hosts, and a new membership and the entries the record adds
+ * to the host's list room under max_sources, which bounds the tracking
+ * entries (memberships and listed sources) as well.  Counted when not.
+ */
+static bool
+mdb_track(struct mdb_if *ifp, const struct mdb_member *m,
+    const struct inet_addr *host, const struct mdb_xrec *x)
+{
+	if (m == NULL && !mdb_xrec_joins(x))
+		return true;	/* nothing to track */
+	if (m == NULL && ifp->nhosts >= ifp->p.max_hosts &&
+	    mdb_host_find(ifp, host) == NULL) {
+		ifp->stats.untracked_hosts++;
+		return false;
+	}
+	if (ifp->nmembers + ifp->nlisted + (m == NULL) + mdb_new_listed(m, x) >
+	    ifp->p.max_sources) {
+		ifp->stats.untracked_srcs++;
+		return false;
+	}
+	return true;
+}
+
 static enum mdb_res
 mdb_count(struct mdb_if *ifp, enum mdb_res res)
 {
@@ -1336,6 +1462,7 @@ mdb_record(struct mdb_if *ifp, const struct mdb_rec *r, uint64_t now)
 	struct mdb_xrec x;
 	const struct mdb_xlat *xl;
 	int ver, compat;
+	bool track;
 
 	if (!mdb_rec_valid(ifp, r))
 		return mdb_count(ifp, MDB_IGN_INVALID);
@@ -1363,14 +1490,18 @@ mdb_record(struct mdb_if *ifp, const struct mdb_rec *r, uint64_t now)
 	if (g == NULL) {
 		if (!mdb_xrec_joins(&x))
 			return mdb_count(ifp, MDB_NOOP);
-		if (ifp->p.max_groups && ifp->ngroups >= ifp->p.max_groups)
+		if (ifp->ngroups >= ifp->p.max_groups)
 			return mdb_count(ifp, MDB_DROP_LIMIT_IF);
 	} else
 		m = mdb_member_lookup(g, &r->host);
-	if (m == NULL && mdb_xrec_joins(&x) && ifp->p.max_per_host &&
+	if (x.nsrc > 0 &&
+	    ifp->nsources + mdb_new_sources(g, &x) > ifp->p.max_sources)
+		return mdb_count(ifp, MDB_DROP_LIMIT_SRC);
+	if (m == NULL && mdb_xrec_joins(&x) && !inet_is_any(&r->host) &&
 	    (h = mdb_host_find(ifp, &r->host)) != NULL &&
 	    h->ngroups >= ifp->p.max_per_host)
 		return mdb_count(ifp, MDB_DROP_LIMIT_HOST);
+	track = mdb_track(ifp, m, &r->host, &x);
 
 	ifp->nomem = false;
 	if (g == NULL && (g = mdb_group_add(ifp, &r->group)) == NULL)
@@ -1380,7 +1511,7 @@ mdb_record(struct mdb_if *ifp, const struct mdb_rec *r, uint64_t now)
 	else if (r->type == MDB_V2_REPORT)
 		g->v2_until = now + ifp->ohpi;
 
-	mdb_member_update(ifp, g, m, &r->host, &x, ver, now);
+	mdb_member_update(ifp, g, m, &r->host, &x, ver, track, now);
 
 	ifp->last_row = mdb_rows[g->mode][x.type].name;
 	mdb_rows[g->mode][x.type].fn(ifp, g, &x, now);
@@ -1446,8 +1577,15 @@ mdb_expire_source(struct mdb_if *ifp, struct mdb_source *s)
 		mdb_src_del(ifp, s);
 		if (g->nsrc == 0)
 			mdb_group_del(ifp, g);
-	} else
+	} else {
+		/*
+		 * X to Y: the tick disarmed the timer already, so
+		 * mdb_src_stop() cannot tell that the source's state
+		 * changed; the group's forwarding does.
+		 */
+		mdb_changed(ifp, &g->addr);
 		mdb_src_stop(ifp, s);
+	}
 }
 
 /*
@@ -1542,6 +1680,14 @@ mdb_params_apply(struct mdb_if *ifp, const struct mdb_params *p)
 		ifp->p.lmqc = ifp->p.robustness;
 	if (ifp->p.version < 1 || ifp->p.version > 3)
 		ifp->p.version = 3;
+	if (ifp->p.max_groups == 0)
+		ifp->p.max_groups = MDB_DEF_MAX_GROUPS;
+	if (ifp->p.max_per_host == 0)
+		ifp->p.max_per_host = ifp->p.max_groups;
+	if (ifp->p.max_sources == 0)
+		ifp->p.max_sources = MDB_DEF_MAX_SOURCES;
+	if (ifp->p.max_hosts == 0)
+		ifp->p.max_hosts = MDB_DEF_MAX_HOSTS;
 	if (ifp->p.family == AF_INET6 && ifp->p.version == 1)
 		ifp->p.version = 2;	/* MLDv1 is the oldest MLD */
 	ifp->gmi = ifp->p.robustness * ifp->p.query_interval +
@@ -1720,6 +1866,30 @@ mdb_group_merge(const struct mdb_group *g, struct merge *m)
  */
 
 size_t
+mdb_source_count(const struct mdb_if *ifp)
+{
+	return ifp->nsources;
+}
+
+size_t
+mdb_listed_count(const struct mdb_if *ifp)
+{
+	return ifp->nlisted;
+}
+
+size_t
+mdb_member_count(const struct mdb_if *ifp)
+{
+	return ifp->nmembers;
+}
+
+size_t
+mdb_host_count(const struct mdb_if *ifp)
+{
+	return ifp->nhosts;
+}
+
+size_t
 mdb_group_count(const struct mdb_if *ifp)
 {
 	return ifp->ngroups;
@@ -1757,6 +1927,7 @@ mdb_group_info(const struct mdb_group *g, uint64_t now,
 	gi->nsrc = g->nsrc;
 	gi->nmember = g->nmember;
 	gi->rxmt = g->rxmt;
+	gi->untracked = g->untracked_until > now ? g->untracked_until - now : 0;
 }
 
 const struct mdb_source *

@@ -58,11 +58,27 @@
  *    It is only as exact as the reports: IGMPv2/MLDv1 hosts suppress
  *    each other's reports, so with them it is safe with one host per
  *    link.
- *  - Limits: checked before anything changes; a record that would
- *    create a group beyond max_groups, or give a host more than
- *    max_per_host groups, is dropped whole and counted.  Records for
- *    existing state, and records that express no interest, always pass.
- *    Lowering a limit does not remove existing state.
+ *  - Limits: everything a host can make grow is bounded, a zero
+ *    parameter taking the MDB_DEF_* default.  Checked before anything
+ *    changes: a record that would create a group beyond max_groups, give
+ *    the interface more than max_sources source records (counting each
+ *    source a record names that the group lacks), or give a host more
+ *    than max_per_host groups, is dropped whole and counted.  Records
+ *    for existing state, and records that express no interest, always
+ *    pass.  The unspecified address has no per-host limit: hosts
+ *    without an address share it.  Lowering a limit removes nothing.
+ *  - Tracking limits: at most max_hosts hosts are tracked, and their
+ *    memberships and the entries of their own source lists are at most
+ *    max_sources on the interface.
+ *    A record beyond those still goes through the tables; its host is
+ *    just not tracked for the group (an existing member is forgotten),
+ *    which is counted, and the group is "untracked" for one GMI: fast
+ *    leave then cannot know who still listens, so the group's leaves
+ *    take the normal path (queries as querier, none otherwise).  The
+ *    router state stays exact; only fast leave waits.
+ *  - Cost: a record costs O(k log n) for its k sources, plus the source
+ *    records it deletes; rows that send Q(G,A-B) or delete A-B walk the
+ *    group's sources only when the record leaves some of them out.
  *  - Memory: an allocation failure never aborts; the record's result is
  *    MDB_DROP_NOMEM (state may be partial, timers keep it consistent),
  *    and a lost change notification is reported by mdb_change_lost().
@@ -128,9 +144,16 @@ struct mdb_params {
 	unsigned	lmqc;		/* RV: last member query count */
 	int		version;	/* 3: highest version accepted */
 	bool		fast_leave;	/* expire unwanted state at once */
-	unsigned	max_groups;	/* 0: no limit on groups */
-	unsigned	max_per_host;	/* 0: no limit on groups per host */
+	unsigned	max_groups;	/* groups */
+	unsigned	max_per_host;	/* groups per host; 0: max_groups */
+	unsigned	max_sources;	/* source records; host source lists */
+	unsigned	max_hosts;	/* tracked hosts */
 };
+
+/* The defaults of the limits, for a zero field. */
+#define MDB_DEF_MAX_GROUPS	1024
+#define MDB_DEF_MAX_SOURCES	4096
+#define MDB_DEF_MAX_HOSTS	512
 
 /* Outcome of mdb_record(); each also counts in mdb_stats.rec[]. */
 enum mdb_res {
@@ -143,6 +166,7 @@ enum mdb_res {
 	MDB_IGN_COMPAT,		/* ignored in older-version compat mode */
 	MDB_DROP_LIMIT_IF,	/* max_groups reached */
 	MDB_DROP_LIMIT_HOST,	/* max_per_host reached for this host */
+	MDB_DROP_LIMIT_SRC,	/* max_sources reached */
 	MDB_DROP_NOMEM,		/* allocation failed, state may be partial */
 	MDB_RES_MAX
 };
@@ -153,6 +177,8 @@ struct mdb_stats {
 	uint64_t	rec[MDB_RES_MAX];	/* records by outcome */
 	uint64_t	queries;		/* query requests queued */
 	uint64_t	fast_leaves;		/* fast-leave expiries */
+	uint64_t	untracked_hosts;	/* not tracked: max_hosts */
+	uint64_t	untracked_srcs;		/* not tracked: max_sources */
 };
 
 /*
@@ -259,6 +285,7 @@ struct mdb_group_info {
 	size_t			 nsrc;
 	size_t			 nmember;
 	unsigned		 rxmt;		/* Q(G) transmissions left */
+	uint64_t		 untracked;	/* time left untracked */
 };
 
 struct mdb_source_info {
@@ -277,6 +304,11 @@ struct mdb_member_info {
 };
 
 size_t		 mdb_group_count(const struct mdb_if *);
+/* Source records, host source list entries, memberships, hosts. */
+size_t		 mdb_source_count(const struct mdb_if *);
+size_t		 mdb_listed_count(const struct mdb_if *);
+size_t		 mdb_member_count(const struct mdb_if *);
+size_t		 mdb_host_count(const struct mdb_if *);
 const struct mdb_group *mdb_group_find(const struct mdb_if *,
 		    const struct inet_addr *);
 const struct mdb_group *mdb_group_first(const struct mdb_if *);

@@ -7,6 +7,12 @@
  * interval (three quick ones at start), an Advertisement in answer to
  * a Solicitation (decoded by io.c like any other message), and a
  * Termination when it stops.
+ *
+ * The answers to Solicitations have their own timer: a flood of them
+ * never postpones the periodic Advertisements.  Solicitations heard
+ * while an answer is pending are answered by it, and no two messages
+ * go out less than 1/MaxMessageRate apart (section 3.1.6), so whatever
+ * arrives, at most 10 Advertisements a second are sent.
  */
 #include "config.h"
 
@@ -24,6 +30,7 @@
 #define MRD_INITIAL_COUNT	3	/* MaxInitialAdvertisements */
 #define MRD_INITIAL_MS		2000	/* MaxInitialAdvertisementInterval */
 #define MRD_MIN_GAP_MS		100	/* MaxMessageRate: 10 a second */
+#define MRD_ANSWER_MS		400	/* answers: random delay below */
 
 struct mrd {
 	LIST_ENTRY(mrd)	 entry;
@@ -31,7 +38,10 @@ struct mrd {
 	char		 name[IFNAMSIZ];
 	int		 initial;	/* quick advertisements left */
 	bool		 mark;
-	struct event	*ev;
+	struct event	*ev;		/* periodic advertisements */
+	struct event	*answer_ev;	/* the answer to solicitations */
+	uint64_t	 last_tx;	/* when the last message went */
+	struct mrdisc_stats st;
 };
 
 static LIST_HEAD(, mrd) mrds = LIST_HEAD_INITIALIZER(mrds);
@@ -61,8 +71,11 @@ mrd_send(struct mrd *m, int type)
 	sum = cksum_in(msg, sizeof(msg));	/* big-endian value */
 	msg[2] = (uint8_t)(sum >> 8);
 	msg[3] = (uint8_t)sum;
+	m->last_tx = now_ms();
 	if (io_send(AF_INET, m->ifindex, NULL, &snoopers, msg, sizeof(msg)))
 		log_warn("[MRD %s] cannot send", m->name);
+	else if (type == IGMP_MRD_ADVERT)
+		m->st.adverts++;
 }
 
 /* Random milliseconds in [0, max). */
@@ -73,22 +86,59 @@ mrd_random(uint32_t max)
 }
 
 static void
-mrd_schedule(struct mrd *m, uint32_t ms)
+mrd_schedule_ev(struct event *ev, uint32_t ms)
 {
 	struct timeval tv = { (time_t)(ms / 1000),
 	    (suseconds_t)(ms % 1000) * 1000 };
 
-	evtimer_add(m->ev, &tv);
+	evtimer_add(ev, &tv);
+}
+
+static void
+mrd_schedule(struct mrd *m, uint32_t ms)
+{
+	mrd_schedule_ev(m->ev, ms);
+}
+
+/* Milliseconds until a message may go out, by MaxMessageRate. */
+static uint32_t
+mrd_gap(const struct mrd *m)
+{
+	uint64_t now = now_ms();
+
+	if (m->last_tx == 0 || now >= m->last_tx + MRD_MIN_GAP_MS)
+		return 0;
+	return (uint32_t)(m->last_tx + MRD_MIN_GAP_MS - now);
+}
+
+static void
+mrd_answer(evutil_socket_t fd, short what, void *arg)
+{
+	struct mrd *m = arg;
+	uint32_t gap;
+
+	(void)fd;
+	(void)what;
+	if ((gap = mrd_gap(m)) > 0) {
+		mrd_schedule_ev(m->answer_ev, gap);
+		return;
+	}
+	mrd_send(m, IGMP_MRD_ADVERT);
+	m->st.answers++;
 }
 
 static void
 mrd_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct mrd *m = arg;
-	uint32_t next, jitter;
+	uint32_t next, jitter, gap;
 
 	(void)fd;
 	(void)what;
+	if ((gap = mrd_gap(m)) > 0) {
+		mrd_schedule(m, gap);
+		return;
+	}
 	mrd_send(m, IGMP_MRD_ADVERT);
 	if (m->initial > 0 && --m->initial > 0) {
 		next = mrd_random(MRD_INITIAL_MS);
@@ -122,6 +172,7 @@ mrd_stop(struct mrd *m, bool terminate)
 	log_info("[MRD %s] stopped", m->name);
 	LIST_REMOVE(m, entry);
 	event_free(m->ev);
+	event_free(m->answer_ev);
 	free(m);
 }
 
@@ -146,7 +197,12 @@ mrdisc_apply(void)
 		strlcpy(m->name, ifp->name, sizeof(m->name));
 		m->initial = MRD_INITIAL_COUNT;
 		m->ev = evtimer_new(evbase, mrd_timer, m);
-		if (!m->ev) {
+		m->answer_ev = evtimer_new(evbase, mrd_answer, m);
+		if (!m->ev || !m->answer_ev) {
+			if (m->ev)
+				event_free(m->ev);
+			if (m->answer_ev)
+				event_free(m->answer_ev);
 			free(m);
 			continue;
 		}
@@ -166,9 +222,22 @@ mrdisc_solicit(int ifindex)
 {
 	struct mrd *m = mrd_find(ifindex);
 
-	/* Answer soon, randomised so that several routers do not collide. */
-	if (m)
-		mrd_schedule(m, MRD_MIN_GAP_MS + mrd_random(400));
+	if (!m)
+		return;
+	m->st.solicits++;
+	/* One answer for all the solicitations heard before it goes. */
+	if (evtimer_pending(m->answer_ev, NULL))
+		return;
+	/* Soon, randomised so that several routers do not collide. */
+	mrd_schedule_ev(m->answer_ev, mrd_random(MRD_ANSWER_MS));
+}
+
+const struct mrdisc_stats *
+mrdisc_stats(int ifindex)
+{
+	struct mrd *m = mrd_find(ifindex);
+
+	return m ? &m->st : NULL;
 }
 
 void

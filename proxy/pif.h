@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "inet.h"
+#include "log.h"
 #include "mdb.h"
 #include "merge.h"
 #include "pkt.h"
@@ -77,8 +78,6 @@ struct pif {
 	struct inet_addr querier;	/* the current querier */
 	int		 startup_left;	/* startup queries still to send */
 	int		 tentative_retries; /* IPv6 startup query retries */
-	int		 older_version;	/* older querier heard, or 0 */
-	uint64_t	 older_until;	/* §8.12 timeout of that */
 	uint64_t	 gq_at;		/* next general query */
 	uint64_t	 oqp_at;	/* other querier present deadline */
 	unsigned int	 adopt_qrv;	/* §4.1.6: the querier's QRV, or 0 */
@@ -92,6 +91,12 @@ struct pif {
 	uint64_t	 rx[RX_MAX];
 	uint64_t	 drops[PKT_DROP_MAX];
 	uint64_t	 drop_acl;	/* records refused by an acl */
+	uint64_t	 drop_off_subnet; /* IGMP from off the subnets */
+	uint64_t	 older_query;	/* older-version queries heard */
+	struct log_rl	 rl_limit;	/* records over the limits */
+	struct log_rl	 rl_untrack;	/* hosts not tracked */
+	struct log_rl	 rl_offlink;	/* drop_off_subnet */
+	struct log_rl	 rl_older;	/* older_query */
 	uint64_t	 tx_general;
 	uint64_t	 tx_specific;
 	uint64_t	 tx_errors;
@@ -154,9 +159,8 @@ uint32_t	 pif_qi(const struct pif *);
 uint32_t	 pif_qri(const struct pif *);
 uint32_t	 pif_lmqi(const struct pif *);
 unsigned int	 pif_robustness(const struct pif *);
-/* Configured version as the neutral level (pkt.h); the one in use. */
+/* The configured version as the neutral level (pkt.h), the one in use. */
 int		 pif_level(const struct pif *);
-int		 pif_version(const struct pif *);
 void		 pif_params(const struct pif *, struct mdb_params *);
 /*
  * The querier's Query Interval (s) and Robustness Variable on ifindex,
@@ -195,9 +199,16 @@ int		 io_send(int family, int ifindex, const struct inet_addr *src,
 		    const struct inet_addr *dst, const void *msg, size_t len);
 
 /* mrdisc.c: Multicast Router Discovery (RFC 4286). */
+struct mrdisc_stats {
+	uint64_t	 solicits;	/* solicitations heard */
+	uint64_t	 answers;	/* advertisements that answered them */
+	uint64_t	 adverts;	/* advertisements sent, all */
+};
 void		 mrdisc_init(int interval);
 void		 mrdisc_apply(void);
 void		 mrdisc_solicit(int ifindex);
+/* The counters of ifindex, NULL where it does not advertise. */
+const struct mrdisc_stats *mrdisc_stats(int ifindex);
 void		 mrdisc_exit(void);
 
 #endif /* SMCR_PIF_H */

@@ -99,7 +99,7 @@ show_pif(struct render_table *it, struct render_table *ct, const struct pif *p,
 	    p->role & PIF_REPORT ? "upstream, reporting" : "upstream");
 	if (p->role & PIF_DOWN) {
 		/* The version on the wire: MLDv1/v2 are levels 2/3. */
-		render_cell_int(it, pif_version(p) - (p->family == AF_INET6));
+		render_cell_int(it, pif_level(p) - (p->family == AF_INET6));
 		render_cell_str(it, qstate_str[p->qstate]);
 		render_cell_str(it, inet_str(&p->querier, a, sizeof(a)));
 		if (p->gq_at)
@@ -132,6 +132,8 @@ show_pif(struct render_table *it, struct render_table *ct, const struct pif *p,
 		count_row(ct, p, key, p->drops[i]);
 	}
 	count_row(ct, p, "drop_acl", p->drop_acl);
+	count_row(ct, p, "drop_off_subnet", p->drop_off_subnet);
+	count_row(ct, p, "query_older_version", p->older_query);
 	{
 		const struct mdb_stats *st = mdb_if_stats(p->mdb);
 
@@ -148,6 +150,17 @@ show_pif(struct render_table *it, struct render_table *ct, const struct pif *p,
 			count_row(ct, p, key, st->rec[i]);
 		}
 		count_row(ct, p, "fast_leave", st->fast_leaves);
+		count_row(ct, p, "untracked_host_limit", st->untracked_hosts);
+		count_row(ct, p, "untracked_source_limit", st->untracked_srcs);
+	}
+	if (p->family == AF_INET) {
+		const struct mrdisc_stats *ms = mrdisc_stats(p->ifindex);
+
+		if (ms) {
+			count_row(ct, p, "mrd_solicit", ms->solicits);
+			count_row(ct, p, "mrd_answer", ms->answers);
+			count_row(ct, p, "mrd_advert", ms->adverts);
+		}
 	}
 }
 

@@ -30,14 +30,37 @@ static const char *const qevent_str[QE_MAX] = {
  *
  * A non-querier uses the querier's Robustness Variable and Query
  * Interval from its queries (RFC 3376 §4.1.6, §4.1.7), so that all
- * routers on the link time membership out alike.
+ * routers on the link time membership out alike, within bounds: never
+ * below our own, as an interval shorter than the one the queries really
+ * come at would expire memberships between them, and at most
+ * ADOPT_QI_FACTOR times our interval and a robustness of ADOPT_QRV_MAX,
+ * so that no query can make state outlive its hosts by hours.
  */
+#define ADOPT_QI_FACTOR	4
+#define ADOPT_QRV_MAX	4
+
+static uint32_t
+pif_own_qi(const struct pif *p)
+{
+	return p->cfg.qi_ms ? p->cfg.qi_ms : QI_DEFAULT;
+}
+
+static unsigned int
+pif_own_qrv(const struct pif *p)
+{
+	return p->cfg.robustness ? p->cfg.robustness : ROBUST_DEFAULT;
+}
+
 uint32_t
 pif_qi(const struct pif *p)
 {
-	if (p->qstate == Q_NONQUERIER && p->adopt_qi)
-		return p->adopt_qi;
-	return p->cfg.qi_ms ? p->cfg.qi_ms : QI_DEFAULT;
+	uint32_t own = pif_own_qi(p);
+
+	if (p->qstate != Q_NONQUERIER || p->adopt_qi <= own)
+		return own;
+	if (p->adopt_qi / ADOPT_QI_FACTOR > own)
+		return own * ADOPT_QI_FACTOR;
+	return p->adopt_qi;
 }
 
 uint32_t
@@ -49,9 +72,12 @@ pif_qri(const struct pif *p)
 unsigned int
 pif_robustness(const struct pif *p)
 {
-	if (p->qstate == Q_NONQUERIER && p->adopt_qrv)
-		return p->adopt_qrv;
-	return p->cfg.robustness ? p->cfg.robustness : ROBUST_DEFAULT;
+	unsigned int own = pif_own_qrv(p), max = own > ADOPT_QRV_MAX ? own :
+	    ADOPT_QRV_MAX;
+
+	if (p->qstate != Q_NONQUERIER || p->adopt_qrv <= own)
+		return own;
+	return p->adopt_qrv > max ? max : p->adopt_qrv;
 }
 
 uint32_t
@@ -72,18 +98,6 @@ pif_level(const struct pif *p)
 	return p->cfg.version ? p->cfg.version : 3;
 }
 
-int
-pif_version(const struct pif *p)
-{
-	int v = pif_level(p);
-
-	/* RFC 3376 §7.3.1: an older querier on the link sets the pace. */
-	if (p->older_version && p->older_version < v &&
-	    now_ms() < p->older_until)
-		return p->older_version;
-	return v;
-}
-
 void
 pif_params(const struct pif *p, struct mdb_params *mp)
 {
@@ -98,6 +112,8 @@ pif_params(const struct pif *p, struct mdb_params *mp)
 	mp->fast_leave = p->cfg.flags & PCONF_FASTLEAVE;
 	mp->max_groups = p->cfg.max_groups;
 	mp->max_per_host = p->cfg.max_per_host;
+	mp->max_sources = p->cfg.max_sources;
+	mp->max_hosts = p->cfg.max_hosts;
 }
 
 /*
@@ -146,7 +162,7 @@ pif_general_query(struct pif *p)
 	struct pkt_query_tx q;
 
 	memset(&q, 0, sizeof(q));
-	q.version = (uint8_t)pif_version(p);
+	q.version = (uint8_t)pif_level(p);
 	inet_any(&q.group, AF_UNSPEC);
 	q.mrt_ms = q.version == 1 ? 0 : pif_qri(p);
 	q.qrv = (uint8_t)pif_robustness(p);
@@ -165,7 +181,7 @@ querier_specific(struct pif *p)
 
 	while ((mq = mdb_query_pop(p->mdb))) {
 		memset(&q, 0, sizeof(q));
-		q.version = (uint8_t)pif_version(p);
+		q.version = (uint8_t)pif_level(p);
 		if (mq->compat && mq->compat < q.version)
 			q.version = (uint8_t)mq->compat;
 		q.group = mq->group;
@@ -360,11 +376,24 @@ querier_heard(struct pif *p, const struct pkt_msg *m)
 
 	/* Counted by wire version (MLDv1 query: query_v1). */
 	p->rx[RX_QUERY_V1 + m->version - 1]++;
-	/* §7.3.1: older version querier present timeout, §8.12. */
-	if (m->level < 3) {
-		p->older_version = m->level;
-		p->older_until = now + (uint64_t)pif_robustness(p) *
-		    pif_qi(p) + pif_qri(p);
+	/*
+	 * §7.3.1: the version on a link is the administrator's choice (the
+	 * version setting); an older querier is logged, never followed, or
+	 * one spoofed query would stop every group-specific query.
+	 */
+	if (m->level < pif_level(p)) {
+		long n;
+
+		p->older_query++;
+		if ((n = log_rl(&p->rl_older, now, 600000)) >= 0)
+			log_warnx("[%s %s] %sv%d query from %s, this "
+			    "interface runs version %d: if that router stays, "
+			    "set its version on this phyint (RFC 3376 7.3.1; "
+			    "%ld more in the last 10 minutes)", pif_proto(p),
+			    p->name, pif_proto(p), m->version,
+			    inet_str(&m->src, (char[INET6_ADDRSTRLEN]){ 0 },
+			    INET6_ADDRSTRLEN),
+			    pif_level(p) - (p->family == AF_INET6), n);
 	}
 	/*
 	 * §6.6.2: the lowest address is the querier.  A query from the

@@ -342,6 +342,55 @@ iface_get(const char *name, int ifindex)
 	return ifp;
 }
 
+static void
+iface_sub4(struct iface *ifp, struct in_addr net, struct in_addr mask)
+{
+	if (ifp->nsub4 < 0)
+		return;
+	if (ifp->nsub4 == IFACE_MAX_SUB4) {
+		ifp->nsub4 = -1;
+		return;
+	}
+	ifp->sub4[ifp->nsub4].net.s_addr = net.s_addr & mask.s_addr;
+	ifp->sub4[ifp->nsub4].mask = mask;
+	ifp->nsub4++;
+}
+
+/*
+ * The subnet of an IPv4 address, and the peer of a point-to-point one.
+ * A /32 without a peer adds nothing: nothing is known of the link.
+ */
+static void
+iface_add_sub4(struct iface *ifp, const struct ifaddrs *ifa)
+{
+	struct in_addr host = { INADDR_BROADCAST }, mask = host;
+
+	if (ifa->ifa_netmask && ifa->ifa_netmask->sa_family == AF_INET)
+		mask = ((struct sockaddr_in *)ifa->ifa_netmask)->sin_addr;
+	/* A lone /32 says nothing about who is on the link. */
+	if (mask.s_addr != INADDR_BROADCAST)
+		iface_sub4(ifp, ((struct sockaddr_in *)ifa->ifa_addr)->
+		    sin_addr, mask);
+	if ((ifa->ifa_flags & IFF_POINTOPOINT) && ifa->ifa_dstaddr &&
+	    ifa->ifa_dstaddr->sa_family == AF_INET)
+		iface_sub4(ifp, ((struct sockaddr_in *)ifa->ifa_dstaddr)->
+		    sin_addr, host);
+}
+
+bool
+iface_on_link4(const struct iface *ifp, struct in_addr a)
+{
+	int i;
+
+	if (ifp->nsub4 <= 0)
+		return true;
+	for (i = 0; i < ifp->nsub4; i++)
+		if ((a.s_addr & ifp->sub4[i].mask.s_addr) ==
+		    ifp->sub4[i].net.s_addr)
+			return true;
+	return false;
+}
+
 int
 iface_refresh(iface_gone_fn gone_fn)
 {
@@ -356,6 +405,7 @@ iface_refresh(iface_gone_fn gone_fn)
 	IFACE_FOREACH(ifp) {
 		ifp->seen = false;
 		ifp->inaddr.s_addr = 0;
+		ifp->nsub4 = 0;
 		memset(&ifp->ll6, 0, sizeof(ifp->ll6));
 		ifp->naddr6_was = ifp->naddr6;
 		ifp->naddr6 = 0;
@@ -380,9 +430,12 @@ iface_refresh(iface_gone_fn gone_fn)
 		ifp->flags = ifa->ifa_flags;
 		if (!ifa->ifa_addr)
 			continue;
-		if (ifa->ifa_addr->sa_family == AF_INET && !ifp->inaddr.s_addr)
-			ifp->inaddr =
-			    ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+		if (ifa->ifa_addr->sa_family == AF_INET) {
+			if (!ifp->inaddr.s_addr)
+				ifp->inaddr = ((struct sockaddr_in *)
+				    ifa->ifa_addr)->sin_addr;
+			iface_add_sub4(ifp, ifa);
+		}
 		if (ifa->ifa_addr->sa_family == AF_INET6) {
 			struct sockaddr_in6 *sin6 =
 			    (struct sockaddr_in6 *)ifa->ifa_addr;

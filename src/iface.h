@@ -15,6 +15,7 @@
 #include <sys/tree.h>
 
 #define NO_VIF		-1
+#define IFACE_MAX_SUB4	16
 
 struct iface {
 	RB_ENTRY(iface)	 entry;
@@ -22,6 +23,16 @@ struct iface {
 	char		 name[IFNAMSIZ];
 	unsigned int	 flags;		/* IFF_* */
 	struct in_addr	 inaddr;	/* primary IPv4 address, or 0 */
+	/*
+	 * The IPv4 subnets on the link (RFC 3376 section 9.1: reports
+	 * from elsewhere are ignored): address and mask, the peer as a /32
+	 * on point-to-point links.  nsub4 -1: more than fit, take any.
+	 */
+	struct {
+		struct in_addr	 net;
+		struct in_addr	 mask;
+	}		 sub4[IFACE_MAX_SUB4];
+	int		 nsub4;
 	struct in6_addr	 ll6;		/* IPv6 link-local, or :: */
 	int		 vif;		/* IPv4 VIF, or NO_VIF */
 	int		 mif;		/* IPv6 MIF, or NO_VIF */
@@ -70,6 +81,11 @@ void		 iface_exit(void);
 int		 iface_refresh(iface_gone_fn gone);
 struct iface	*iface_find(int ifindex);
 struct iface	*iface_find_name(const char *name);
+/*
+ * Is a on one of ifp's IPv4 subnets?  True as well when ifp has no IPv4
+ * address, or more subnets than are kept: nothing to check against.
+ */
+bool		 iface_on_link4(const struct iface *, struct in_addr a);
 /* The name of an interface, or "?" when there is none of that index. */
 const char	*iface_name(int ifindex);
 /*

@@ -173,3 +173,20 @@ fatalx(int code, const char *fmt, ...)
 	va_end(ap);
 	exit(code);
 }
+
+long
+log_rl(struct log_rl *rl, unsigned long long now, unsigned long long period)
+{
+	long n;
+
+	if (rl->next && now < rl->next) {
+		rl->suppressed++;
+		return -1;
+	}
+	n = (long)rl->suppressed;
+	rl->suppressed = 0;
+	rl->next = now + period;
+	if (rl->next == 0)
+		rl->next = 1;
+	return n;
+}

@@ -26,6 +26,19 @@ void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	logit(int pri, const char *, ...) __attribute__((format(printf, 2, 3)));
 void	vlogit(int pri, const char *, va_list);
+/*
+ * Rate limiting for messages that input can repeat: log_rl() returns
+ * -1 while the period since the last message runs (counting the
+ * message suppressed), else how many were suppressed since, and starts
+ * the period.  A zeroed struct log_rl lets the first message through.
+ */
+struct log_rl {
+	unsigned long long	 next;		/* ms */
+	unsigned long		 suppressed;
+};
+long	log_rl(struct log_rl *, unsigned long long now_ms,
+	    unsigned long long period_ms);
+
 /* Only for start-up failures and broken invariants, never for bad input. */
 void	fatal(int code, const char *, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));

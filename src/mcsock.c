@@ -44,7 +44,17 @@ mcsock_m_cmp(struct mcsock_m *a, struct mcsock_m *b)
 
 RB_GENERATE_STATIC(mcsock_mtree, mcsock_m, entry, mcsock_m_cmp)
 
-static TAILQ_HEAD(, mcsock) socks = TAILQ_HEAD_INITIALIZER(socks);
+TAILQ_HEAD(mcsock_list, mcsock);
+/* Per family (IPv4, IPv6): sockets with room, and full ones. */
+static struct mcsock_list socks[2] = {
+	TAILQ_HEAD_INITIALIZER(socks[0]), TAILQ_HEAD_INITIALIZER(socks[1])
+};
+static struct mcsock_list fulls[2] = {
+	TAILQ_HEAD_INITIALIZER(fulls[0]), TAILQ_HEAD_INITIALIZER(fulls[1])
+};
+static int nsocks;
+
+#define FAM(family)	((family) == AF_INET6)
 
 static struct mcsock_m *
 mcsock_find(struct mcsock *s, int ifindex, const struct inet_addr *grp)
@@ -59,10 +69,14 @@ mcsock_find(struct mcsock *s, int ifindex, const struct inet_addr *grp)
 static struct mcsock *
 mcsock_open(int family)
 {
-	struct mcsock *s = calloc(1, sizeof(*s));
+	struct mcsock *s;
 	int saved;
 
-	if (!s)
+	if (nsocks >= MCSOCK_MAX) {
+		errno = EMFILE;
+		return NULL;
+	}
+	if (!(s = calloc(1, sizeof(*s))))
 		return NULL;
 	s->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
@@ -73,7 +87,8 @@ mcsock_open(int family)
 	}
 	s->family = family;
 	RB_INIT(&s->ms);
-	TAILQ_INSERT_TAIL(&socks, s, entry);
+	TAILQ_INSERT_TAIL(&socks[FAM(family)], s, entry);
+	nsocks++;
 	return s;
 }
 
@@ -86,7 +101,9 @@ mcsock_close(struct mcsock *s)
 		RB_REMOVE(mcsock_mtree, &s->ms, m);
 		free(m);
 	}
-	TAILQ_REMOVE(&socks, s, entry);
+	TAILQ_REMOVE(s->full ? &fulls[FAM(s->family)] :
+	    &socks[FAM(s->family)], s, entry);
+	nsocks--;
 	close(s->fd);
 	free(s);
 }
@@ -98,9 +115,7 @@ mcsock_pick(int family, int ifindex, const struct inet_addr *grp,
 	struct mcsock_m *m;
 	struct mcsock *s;
 
-	TAILQ_FOREACH(s, &socks, entry) {
-		if (s->family != family || s->full)
-			continue;
+	TAILQ_FOREACH(s, &socks[FAM(family)], entry) {
 		m = mcsock_find(s, ifindex, grp);
 		if (!m || (m->use == MCSOCK_SSM && use == MCSOCK_SSM))
 			return s;
@@ -111,6 +126,10 @@ mcsock_pick(int family, int ifindex, const struct inet_addr *grp,
 void
 mcsock_full(struct mcsock *s)
 {
+	if (s->full)
+		return;
+	TAILQ_REMOVE(&socks[FAM(s->family)], s, entry);
+	TAILQ_INSERT_TAIL(&fulls[FAM(s->family)], s, entry);
 	s->full = true;
 }
 
@@ -145,7 +164,11 @@ mcsock_release(struct mcsock *s, int ifindex, const struct inet_addr *grp)
 	RB_REMOVE(mcsock_mtree, &s->ms, m);
 	free(m);
 	s->count--;
-	s->full = false;
+	if (s->full) {
+		TAILQ_REMOVE(&fulls[FAM(s->family)], s, entry);
+		TAILQ_INSERT_TAIL(&socks[FAM(s->family)], s, entry);
+		s->full = false;
+	}
 	mcsock_idle(s);
 }
 
@@ -174,11 +197,22 @@ mcsock_level(const struct mcsock *s)
 	return s->family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
 }
 
+int
+mcsock_total(void)
+{
+	return nsocks;
+}
+
 void
 mcsock_exit(void)
 {
 	struct mcsock *s;
+	int i;
 
-	while ((s = TAILQ_FIRST(&socks)))
-		mcsock_close(s);
+	for (i = 0; i < 2; i++) {
+		while ((s = TAILQ_FIRST(&socks[i])))
+			mcsock_close(s);
+		while ((s = TAILQ_FIRST(&fulls[i])))
+			mcsock_close(s);
+	}
 }

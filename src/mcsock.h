@@ -11,9 +11,16 @@
  * trying: a socket the kernel refused one more is full until one of
  * its memberships is left.
  *
- * The pool records which (interface, group) each socket holds, so that
- * finding a socket with room for another is a walk over the sockets
- * with one tree lookup each, never over every membership.
+ * The pool records which (interface, group) each socket holds, and
+ * keeps the sockets with room apart from the full ones, so that finding
+ * a socket for another membership is a walk over the sockets with room
+ * that already hold the group (one tree lookup each), never over every
+ * membership.
+ *
+ * The pool has at most MCSOCK_MAX sockets, a bound on the descriptors
+ * that no input can push further: 512 sockets hold 10240 IPv4
+ * memberships with the kernel's default limit.  Beyond it the pick fails
+ * with EMFILE and the caller does without, or with a wider filter.
  */
 #ifndef SMCR_MCSOCK_H
 #define SMCR_MCSOCK_H
@@ -21,6 +28,8 @@
 #include <stdbool.h>
 
 #include "inet.h"
+
+#define MCSOCK_MAX	512
 
 struct mcsock;
 
@@ -36,7 +45,8 @@ enum mcsock_use {
 
 /*
  * A socket of family with room that can take a membership of (ifindex,
- * grp) used so: an open one, else a new one.  NULL with errno.
+ * grp) used so: an open one, else a new one.  NULL with errno, EMFILE
+ * when the pool has MCSOCK_MAX sockets.
  */
 struct mcsock	*mcsock_pick(int family, int ifindex,
 		    const struct inet_addr *grp, enum mcsock_use);
@@ -55,6 +65,8 @@ void		 mcsock_idle(struct mcsock *);
 int		 mcsock_fd(const struct mcsock *);
 /* The IPPROTO_IP or IPPROTO_IPV6 level of s's options. */
 int		 mcsock_level(const struct mcsock *);
+/* Sockets open in the pool. */
+int		 mcsock_total(void);
 /* Close every socket (their memberships with them). */
 void		 mcsock_exit(void);
 

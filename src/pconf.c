@@ -17,7 +17,7 @@ enum pconf_unit {
 	PU_SEC,		/* whole seconds */
 	PU_TENTHS,	/* seconds with at most one decimal (RFC unit 1/10 s) */
 	PU_COUNT,	/* a small positive integer */
-	PU_LIMIT,	/* a non-negative integer, 0 = no limit */
+	PU_LIMIT,	/* a positive integer */
 	PU_VERSION,	/* 1, 2 or 3 */
 };
 
@@ -51,10 +51,14 @@ static const struct pconf_word {
 	    offsetof(struct pconf_if, sqi_ms), 1, 31744 },
 	{ "startup-query-count", PU_COUNT, 0, offsetof(struct pconf_if, sqc),
 	    1, 7 },
-	{ "max-groups", PU_LIMIT, 0, offsetof(struct pconf_if, max_groups), 0,
+	{ "max-groups", PU_LIMIT, 0, offsetof(struct pconf_if, max_groups), 1,
 	    1000000 },
 	{ "max-groups-per-host", PU_LIMIT, 0,
-	    offsetof(struct pconf_if, max_per_host), 0, 1000000 },
+	    offsetof(struct pconf_if, max_per_host), 1, 1000000 },
+	{ "max-sources", PU_LIMIT, 0, offsetof(struct pconf_if, max_sources),
+	    1, 1000000 },
+	{ "max-hosts", PU_LIMIT, 0, offsetof(struct pconf_if, max_hosts), 1,
+	    1000000 },
 };
 
 static const struct pconf_word *
@@ -162,7 +166,7 @@ pconf_phyint_check(const struct pconf_if *pc, char *err, size_t errlen)
 	bool knobs = pc->version || pc->mld_version || pc->qi_ms ||
 	    pc->qri_ms || pc->lmqi_ms || pc->sqi_ms || pc->robustness ||
 	    pc->lmqc || pc->sqc || pc->max_groups || pc->max_per_host ||
-	    (pc->flags & PCONF_FASTLEAVE);
+	    pc->max_sources || pc->max_hosts || (pc->flags & PCONF_FASTLEAVE);
 
 	if (knobs && !(pc->flags & (PCONF_IGMP | PCONF_MLD))) {
 		snprintf(err, errlen, "phyint: querier settings need igmp or "
@@ -234,6 +238,10 @@ pconf_phyint_dump(const struct pconf_if *pc, FILE *fp)
 		fprintf(fp, " max-groups %u", pc->max_groups);
 	if (pc->max_per_host)
 		fprintf(fp, " max-groups-per-host %u", pc->max_per_host);
+	if (pc->max_sources)
+		fprintf(fp, " max-sources %u", pc->max_sources);
+	if (pc->max_hosts)
+		fprintf(fp, " max-hosts %u", pc->max_hosts);
 }
 
 int

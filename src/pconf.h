@@ -48,8 +48,10 @@ struct pconf_if {
 	unsigned int	 robustness;	/* 2 */
 	unsigned int	 lmqc;		/* robustness */
 	unsigned int	 sqc;		/* startup-query-count, robustness */
-	unsigned int	 max_groups;	/* 0: no limit */
-	unsigned int	 max_per_host;	/* 0: no limit */
+	unsigned int	 max_groups;	/* the limits: 0, the defaults */
+	unsigned int	 max_per_host;
+	unsigned int	 max_sources;
+	unsigned int	 max_hosts;
 };
 
 struct pconf_acl {

@@ -15,6 +15,14 @@
  *	report2 GROUP			IGMPv2 membership report
  *	leave GROUP			IGMPv2 leave group
  *	report3 REC...			IGMPv3 membership report
+ *	flood RATE SECONDS GROUP	RATE IGMPv3 reports a second for
+ *					SECONDS, each from one of --hosts
+ *					addresses from -S up (default 1000),
+ *					with 4 records of random types for
+ *					groups among --groups from GROUP
+ *					(default 256), each naming --srcs
+ *					random sources of 10.200/16
+ *					(default 50); prints what it sent
  *
  * REC is TYPE:GROUP[+N][:SRC[,SRC...]]: TYPE is is_in, is_ex, to_in,
  * to_ex, allow, block (any case) or a number; +N repeats the record for
@@ -129,10 +137,14 @@ static struct {
 	const char	*ready;
 	bool		 quiet;
 	bool		 loop;
+	long		 hosts;		/* flood */
+	long		 groups;
+	long		 srcs;
 } o = {
 	.version = 3, .mrt_ms = -1, .qrv = 2, .qqi = 125, .count = 1,
 	.ttl = 1, .ra_len = IPOPT_RA_LEN, .truncate = -1, .nrec = -1,
 	.nsrc = -1, .auxlen = -1, .type = -1, .mrc = -1, .mtu = 1500,
+	.hosts = 1000, .groups = 256, .srcs = 50,
 };
 
 static void
@@ -151,6 +163,8 @@ usage(FILE *fp)
 	    "  query [GROUP [SOURCE...]]   general or specific query\n"
 	    "  report1 GROUP | report2 GROUP | leave GROUP\n"
 	    "  report3 TYPE:GROUP[+N][:SRC[,SRC...]]...\n"
+	    "  flood RATE SECONDS GROUP    spoofed v3 reports (--hosts N "
+	    "--groups N --srcs N)\n"
 	    "  join N GROUP                hold N kernel memberships\n"
 	    "  filter include|exclude GROUP [SRC...]  hold a source filter\n"
 	    "  block GROUP SRC...          filter exclude\n"
@@ -619,6 +633,88 @@ cmd_report3(int ac, char **av)
 	return 0;
 }
 
+/*
+ * flood RATE SECONDS GROUP: paced in 1 ms slots, so that the rate holds
+ * within a few per cent whatever the scheduler does.
+ */
+static int
+cmd_flood(int ac, char **av)
+{
+	static uint8_t buf[BUFLEN];
+	static struct inet_addr srcs[4][MAXSRC];
+	struct pkt_rec_tx recs[4];
+	struct inet_addr grp, base, dst;
+	size_t hlen = ip_hlen();
+	double rate, secs, t0, now;
+	uint32_t g0, b0;
+	long sent = 0, due, i, k;
+	ssize_t n;
+	int r;
+
+	if (ac != 3) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	rate = fnum(av[0], "rate");
+	secs = fnum(av[1], "seconds");
+	addr4(av[2], &grp, "group");
+	if (o.srcs > 360 / 4)
+		o.srcs = 360 / 4;	/* 4 records in one 1500-byte packet */
+	base = o.src;
+	memcpy(&g0, grp.u.bytes, 4);
+	memcpy(&b0, base.u.bytes, 4);
+	g0 = ntohl(g0);
+	b0 = ntohl(b0);
+	inet_pton_any("224.0.0.22", &dst);
+	srandom((unsigned)getpid());
+	t0 = now_sec(CLOCK_MONOTONIC);
+	while (!stop && (now = now_sec(CLOCK_MONOTONIC)) - t0 < secs) {
+		due = (long)((now - t0) * rate) + 1;
+		for (; sent < due && !stop; sent++) {
+			uint32_t h = htonl(b0 + (uint32_t)(random() % o.hosts));
+
+			for (r = 0; r < 4; r++) {
+				uint32_t g = htonl(g0 + (uint32_t)(random() %
+				    o.groups));
+
+				recs[r].type = (uint8_t)(random() % 6 + 1);
+				inet_any(&recs[r].group, AF_INET);
+				memcpy(recs[r].group.u.bytes, &g, 4);
+				for (k = 0; k < o.srcs; k++) {
+					inet_any(&srcs[r][k], AF_INET);
+					srcs[r][k].u.bytes[0] = 10;
+					srcs[r][k].u.bytes[1] = 200;
+					srcs[r][k].u.bytes[2] =
+					    (uint8_t)random();
+					srcs[r][k].u.bytes[3] =
+					    (uint8_t)(random() % 254 + 1);
+				}
+				recs[r].src = srcs[r];
+				recs[r].nsrc = (size_t)o.srcs;
+				recs[r].auxlen = 0;
+			}
+			n = igmp_report3_encode(buf + hlen, BUFLEN - hlen,
+			    recs, 4);
+			if (n < 0)
+				return 1;
+			n = (ssize_t)mutate(buf + hlen, (size_t)n, 10, true);
+			memcpy(o.src.u.bytes, &h, 4);
+			o.have_src = true;
+			o.count = 1;
+			i = o.quiet;
+			o.quiet = true;
+			if (send_msg(buf, (size_t)n, &dst) && errno != ENOBUFS)
+				return 1;
+			o.quiet = i;
+		}
+		poll(NULL, 0, 1);
+	}
+	now = now_sec(CLOCK_MONOTONIC) - t0;
+	printf("flood sent=%ld seconds=%.3f rate=%.0f\n", sent, now,
+	    now > 0 ? sent / now : 0);
+	return 0;
+}
+
 /* ------------------------------------------------------- memberships */
 
 static void
@@ -968,6 +1064,7 @@ cmd_listen(void)
 enum {
 	OPT_TTL = 256, OPT_NORA, OPT_RALEN, OPT_BADCK, OPT_TRUNC, OPT_PAD,
 	OPT_NREC, OPT_NSRC, OPT_AUX, OPT_TYPE, OPT_MRC, OPT_MTU, OPT_LOOP,
+	OPT_HOSTS, OPT_GROUPS, OPT_SRCS,
 };
 
 int
@@ -987,6 +1084,9 @@ main(int argc, char **argv)
 		{ "mrc", required_argument, NULL, OPT_MRC },
 		{ "mtu", required_argument, NULL, OPT_MTU },
 		{ "loop", no_argument, NULL, OPT_LOOP },
+		{ "hosts", required_argument, NULL, OPT_HOSTS },
+		{ "groups", required_argument, NULL, OPT_GROUPS },
+		{ "srcs", required_argument, NULL, OPT_SRCS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1038,6 +1138,11 @@ main(int argc, char **argv)
 		case OPT_MRC: o.mrc = num(optarg, 0, 255, "mrc"); break;
 		case OPT_MTU: o.mtu = num(optarg, 68, 65535, "mtu"); break;
 		case OPT_LOOP: o.loop = true; break;
+		case OPT_HOSTS: o.hosts = num(optarg, 1, 1 << 24, "hosts");
+			break;
+		case OPT_GROUPS: o.groups = num(optarg, 1, 1 << 24, "groups");
+			break;
+		case OPT_SRCS: o.srcs = num(optarg, 0, MAXSRC, "srcs"); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}
@@ -1088,6 +1193,10 @@ main(int argc, char **argv)
 	if (!strcmp(cmd, "report3")) {
 		send_open();
 		return cmd_report3(argc, argv);
+	}
+	if (!strcmp(cmd, "flood")) {
+		send_open();
+		return cmd_flood(argc, argv);
 	}
 	fprintf(stderr, "igmpgen: unknown command %s\n", cmd);
 	usage(stderr);

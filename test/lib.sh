@@ -15,6 +15,7 @@
 #                  directory above this script)
 #   SMCROUTED, SMCROUTECTL, MCSEND, MCRECV   override single binaries
 #   DAEMON_WRAPPER  command prefix for the daemon, e.g. "valgrind -q"
+#   DAEMON_TMO     seconds the daemon may take to start or stop (10)
 #   KEEP=1         keep the work directory ($WORK) after the test
 #   TEST_TIMEOUT   seconds before a hung test is stopped (default 300)
 #   V=1            trace the test (set -x)
@@ -49,6 +50,8 @@ top_builddir=$(cd "$top_builddir" && pwd)
 : "${MCSEND:=$top_builddir/test/mcsend}"
 : "${MCRECV:=$top_builddir/test/mcrecv}"
 : "${DAEMON_WRAPPER:=}"
+# Seconds the daemon may take to start and to stop (more under valgrind).
+: "${DAEMON_TMO:=10}"
 export top_srcdir top_builddir SMCROUTED SMCROUTECTL MCSEND MCRECV
 export DAEMON_WRAPPER
 
@@ -608,32 +611,35 @@ ifindex()
 # ----------------------------------------------------------------- daemon
 
 # daemon_start [ARGS...]: start smcrouted in $RTR on $CONF (in the
-# foreground, debug log to $DLOG) and wait until its PID file appears.
+# foreground, debug log to $DLOG) and wait until its PID file names it.
+# A PID file left by an earlier daemon stays with DAEMON_KEEP_PIDFILE=1.
 daemon_start()
 {
 	need_daemon
-	rm -f "$PIDFILE"
+	[ -n "${DAEMON_KEEP_PIDFILE:-}" ] || rm -f "$PIDFILE"
 	DAEMON_RC=
 	say "starting: smcrouted -n -f $CONF -i $IDENT -u $SOCK -P $PIDFILE -l debug $*"
 	# shellcheck disable=SC2086
 	ip netns exec "$RTR" $DAEMON_WRAPPER "$SMCROUTED" -n -f "$CONF" \
 	    -i "$IDENT" -u "$SOCK" -P "$PIDFILE" -l debug "$@" >>"$DLOG" 2>&1 &
 	DAEMON_PID=$!
-	if ! wait_until 10 _daemon_ready; then
+	if ! wait_until "$DAEMON_TMO" _daemon_ready; then
 		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
 			wait "$DAEMON_PID"
 			DAEMON_RC=$?
 			DAEMON_PID=
 			fail "smcrouted exited during startup, status $DAEMON_RC"
 		fi
-		fail "smcrouted did not write its PID file within 10 s"
+		fail "smcrouted did not write its PID file within $DAEMON_TMO s"
 	fi
 	say "smcrouted running, pid $DAEMON_PID"
 }
 
 _daemon_ready()
 {
-	[ -s "$PIDFILE" ] && return 0
+	local p=
+	[ -s "$PIDFILE" ] && read -r p <"$PIDFILE"
+	[ "$p" = "$DAEMON_PID" ] && return 0
 	kill -0 "$DAEMON_PID" 2>/dev/null || return 0
 	return 1
 }
@@ -692,11 +698,11 @@ daemon_stop()
 	[ -n "$DAEMON_PID" ] || return 0
 	say "stopping smcrouted (SIG$sig)"
 	kill "-$sig" "$DAEMON_PID" 2>/dev/null
-	if ! wait_until 10 _daemon_gone; then
+	if ! wait_until "$DAEMON_TMO" _daemon_gone; then
 		kill -KILL "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 		DAEMON_PID=
-		fail "smcrouted did not exit within 10 s of SIG$sig"
+		fail "smcrouted did not exit within $DAEMON_TMO s of SIG$sig"
 	fi
 	wait "$DAEMON_PID"
 	DAEMON_RC=$?

@@ -485,6 +485,76 @@ expect eq "$G6 left" "$(users6 $G6)" 0
 rec_check "IPv6 INCLUDE leave" $G6 block \
     "fc00:1::1 fc00:1::2 fc00:1::3"
 
+# ------------------------------------------------------ IPv4, bounds
+
+# An INCLUDE list needs at most 8 sockets: a longer one is joined for
+# all sources (EXCLUDE {}: more traffic, never less), except for an SSM
+# group, which joins its first 8 x limit sources.  The limit is the
+# driver's: it learned 5 above and never raises it while running.
+drv limit 4
+L4=${DRV_OUT%$'\n'}
+G3=239.2.0.3 G4=232.2.0.4 NB=$((8 * L4 + 1))
+say "IPv4: $G3 and $G4 INCLUDE $NB sources (more than 8 sockets hold)"
+assert "set $G3 include $NB sources" drv set $UP $G3 include 10.5.0.1+$NB
+assert "set $G4 include $NB sources" drv set $UP $G4 include 10.5.0.1+$NB
+step_end
+dump_line $G3
+say "driver: $DUMP"
+check "driver: $G3 bounded to EXCLUDE {} on one socket" \
+    grep -q "exclude nsock=1 approx=0 partial=0 bounded=1$" <<<"$DUMP"
+expect eq "$G3: one membership" "$(users4 $G3)" 1
+expect eq "$G3: no source listed (all sources)" \
+    "$(( $(mcf_sum 4 $G3 inc) + $(mcf_sum 4 $G3 exc) ))" 0
+dump_line $G4
+check "driver: SSM $G4 bounded to 8 sockets" \
+    grep -q "include nsock=8 approx=0 partial=0 bounded=1 " <<<"$DUMP"
+expect eq "SSM $G4: the first $((8 * L4)) sources joined" \
+    "$(mcf_sum 4 $G4 inc)" $((8 * L4))
+check "the bounds are logged" grep -q \
+    "Upstream $G3: $NB sources need more sockets than a group may take" \
+    "$WORK/drive.err"
+assert "set $G3 include $((NB - 1)) sources" \
+    drv set $UP $G3 include 10.5.0.1+$((NB - 1))
+step_end
+dump_line $G3
+check "driver: $G3 INCLUDE again within the bound" \
+    grep -q "include nsock=8 approx=0 partial=0 bounded=0 " <<<"$DUMP"
+expect eq "$G3: each source on exactly one socket" "$(mcf_sum 4 $G3 inc)" \
+    $((NB - 1))
+assert "leave $G3" drv leave $UP $G3
+assert "leave $G4" drv leave $UP $G4
+step_end
+expect eq "$G3 left" "$(users4 $G3)" 0
+expect eq "$G4 left" "$(users4 $G4)" 0
+
+# The socket pool holds 512 sockets at most: with one membership per
+# socket (igmp_max_memberships 1) the groups beyond what the pool has
+# left find none, and the descriptors stay bounded.  The sockets of the
+# groups still joined from above count: they take nothing new.
+say "IPv4: socket pool bound (igmp_max_memberships 1, 520 groups)"
+s0=$(ls -l /proc/$DRV_PID/fd | grep -c 'socket:')
+nfd0=$(ls /proc/$DRV_PID/fd | wc -l)
+say "the driver holds $s0 sockets, $nfd0 descriptors"
+sysctl_set "$RTR" net.ipv4.igmp_max_memberships 1
+fails=0
+for i in $(seq 1 520); do
+	drv set $UP "239.7.$((i / 200)).$((i % 200 + 1))" include 10.6.0.1 ||
+	    fails=$((fails + 1))
+done
+nfd=$(ls /proc/$DRV_PID/fd | wc -l)
+say "pool: $fails groups refused, driver holds $nfd descriptors"
+expect eq "groups beyond the pool refused" "$fails" $((520 - (512 - s0)))
+expect le "descriptors bounded (512 sockets + the others)" "$nfd" \
+    $((512 + nfd0 - s0))
+expect eq "the pool's room joined" "$(count4 '239\.7\.')" $((512 - s0))
+for i in $(seq 1 520); do
+	drv leave $UP "239.7.$((i / 200)).$((i % 200 + 1))" ||
+	    fail "leave 239.7.$((i / 200)).$((i % 200 + 1))"
+done
+expect eq "pool groups left" "$(count4 '239\.7\.')" 0
+expect le "pool sockets closed" "$(ls /proc/$DRV_PID/fd | wc -l)" "$nfd0"
+sysctl_set "$RTR" net.ipv4.igmp_max_memberships "$MEMB4"
+
 # ---------------------------------------------------------------- exit
 
 say "exit leaves everything"

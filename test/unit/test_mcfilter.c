@@ -13,7 +13,8 @@
  *   drop IFNAME         mcfilter_drop_iface (the name is remembered
  *                       from earlier commands: the interface is gone)
  *   dump                one line per filter, in iteration order:
- *                       IFNAME GROUP MODE nsock=N approx=0|1 partial=0|1 SRC...
+ *                       IFNAME GROUP MODE nsock=N approx=0|1 partial=0|1
+ *                       bounded=0|1 SRC...
  *   limit 4|6           the per-filter source limit in use
  *   exit                mcfilter_exit, then exit (also at end of input)
  *
@@ -153,11 +154,11 @@ cmd_dump(void)
 	size_t i;
 
 	for (f = mcfilter_first(); f; f = mcfilter_next(f)) {
-		printf("%s %s %s nsock=%zu approx=%d partial=%d",
+		printf("%s %s %s nsock=%zu approx=%d partial=%d bounded=%d",
 		    ifname_of(f->ifindex, ifname),
 		    inet_str(&f->grp, buf, sizeof(buf)),
 		    f->mode == MCF_EXCLUDE ? "exclude" : "include", f->nsock,
-		    f->approx, f->partial);
+		    f->approx, f->partial, f->bounded);
 		for (i = 0; i < f->nsrc; i++)
 			printf(" %s", inet_str(&f->srcs[i], buf, sizeof(buf)));
 		printf("\n");

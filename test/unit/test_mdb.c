@@ -495,11 +495,15 @@ test_expiry(void)
 	rec(ifp, MDB_ALLOW, H2, G, "a", 0);
 	/* X*A keeps its timer; IS_EX({}) would delete X-A. */
 	rec(ifp, MDB_IS_EX, H1, G, "a", 1000);
+	changes(ifp);
 	mdb_tick(ifp, GMI);
 	check_got(strcmp(state(ifp, G, GMI), "EXCLUDE GT=1000 a=0") == 0,
 	    "6.2.3: EXCLUDE source timer expiry keeps the record in Y",
 	    state(ifp, G, GMI), "EXCLUDE GT=1000 a=0");
 	check_got(!mdb_wants(ifp, &a, &ga), "and blocks it", NULL, NULL);
+	/* Found by fuzz_mdb: the move to Y was not reported. */
+	check_got(changes(ifp) == 1, "the move to Y is a change (the "
+	    "routes and the upstream filter follow)", NULL, NULL);
 	mdb_if_destroy(ifp);
 }
 
@@ -947,6 +951,164 @@ test_limits(void)
 	mdb_if_destroy(ifp);
 }
 
+/*
+ * The bounds on what hosts can make grow: source records, the hosts'
+ * own lists, tracked hosts; beyond the tracking bounds the record still
+ * applies and only fast leave waits for the queries.
+ */
+static void
+test_bounds(void)
+{
+	struct mdb_params p = params(AF_INET);
+	struct inet_addr many[366], h;
+	const struct mdb_stats *st;
+	struct mdb_group_info gi;
+	struct mdb_if *ifp;
+	struct mdb_rec r;
+	char buf[256];
+	int i, k;
+
+	p.max_sources = 4;
+	ifp = mdb_if_create(&p);
+	st = mdb_if_stats(ifp);
+	rec(ifp, MDB_IS_IN, H1, G, "abc", 0);
+	check_got(rec(ifp, MDB_ALLOW, H1, G, "de", 0) == MDB_DROP_LIMIT_SRC &&
+	    strcmp(state(ifp, G, 0), "INCLUDE a=GMI b=GMI c=GMI") == 0 &&
+	    st->rec[MDB_DROP_LIMIT_SRC] == 1,
+	    "max-sources: a record beyond it is dropped whole",
+	    state(ifp, G, 0), "INCLUDE a=GMI b=GMI c=GMI");
+	check_got(rec(ifp, MDB_IS_IN, H1, G, "cba", 10) == MDB_APPLIED &&
+	    rec(ifp, MDB_IS_IN, H1, "239.1.1.2", "d", 10) == MDB_APPLIED &&
+	    rec(ifp, MDB_IS_IN, H2, "239.1.1.3", "a", 10) ==
+	    MDB_DROP_LIMIT_SRC && mdb_source_count(ifp) == 4,
+	    "max-sources: refreshes pass, the count is per interface", NULL,
+	    NULL);
+	check_got(rec(ifp, MDB_TO_IN, H1, G, "", 20) == MDB_APPLIED &&
+	    rec(ifp, MDB_BLOCK, H1, "239.1.1.2", "d", 20) == MDB_APPLIED,
+	    "max-sources: leaves pass", NULL, NULL);
+	mdb_tick(ifp, 20 + LMQT);
+	check_got(rec(ifp, MDB_IS_IN, H2, "239.1.1.3", "a", 3000) ==
+	    MDB_APPLIED, "max-sources: room again after sources went", NULL,
+	    NULL);
+	mdb_if_destroy(ifp);
+
+	/* One group, 1000 full reports of new sources. */
+	p = params(AF_INET);
+	ifp = mdb_if_create(&p);
+	for (k = 0; k < 1000; k++) {
+		for (i = 0; i < 366; i++) {
+			inet_any(&many[i], AF_INET);
+			many[i].u.bytes[0] = 10;
+			many[i].u.bytes[1] = (uint8_t)(k >> 4);
+			many[i].u.bytes[2] = (uint8_t)((k & 15) << 4 | i >> 8);
+			many[i].u.bytes[3] = (uint8_t)i;
+		}
+		memset(&r, 0, sizeof(r));
+		r.type = k ? MDB_ALLOW : MDB_IS_EX;
+		r.host = ip(k % 2 ? H1 : H2);
+		r.group = ip(G);
+		r.nsrc = 366;
+		r.srcs = many;
+		mdb_record(ifp, &r, (uint64_t)k);
+	}
+	snprintf(buf, sizeof(buf), "%zu sources, %zu listed",
+	    mdb_source_count(ifp), mdb_listed_count(ifp));
+	check_got(mdb_source_count(ifp) <= MDB_DEF_MAX_SOURCES &&
+	    mdb_listed_count(ifp) <= MDB_DEF_MAX_SOURCES &&
+	    mdb_source_count(ifp) > MDB_DEF_MAX_SOURCES - 366,
+	    "default max-sources bounds 366,000 sources of one group", buf,
+	    "at most 4096 of each");
+	mdb_if_destroy(ifp);
+
+	/* max_hosts: the third host is not tracked, fast leave waits. */
+	p = params(AF_INET);
+	p.fast_leave = true;
+	p.max_hosts = 2;
+	ifp = mdb_if_create(&p);
+	st = mdb_if_stats(ifp);
+	rec(ifp, MDB_IS_EX, H1, G, "", 0);
+	rec(ifp, MDB_IS_EX, H2, G, "", 0);
+	check_got(rec(ifp, MDB_IS_EX, H3, G, "", 0) == MDB_APPLIED &&
+	    member_str(ifp, G, buf, sizeof(buf)) == 2 &&
+	    st->untracked_hosts == 1 && mdb_host_count(ifp) == 2,
+	    "max-hosts: a third host is applied, not tracked, counted", buf,
+	    "2 members");
+	mdb_group_info(mdb_group_find(ifp, &r.group), 0, &gi);
+	check_u(gi.untracked, GMI, "max-hosts: the group is untracked a GMI");
+	rec(ifp, MDB_TO_IN, H1, G, "", 10);
+	rec(ifp, MDB_TO_IN, H2, G, "", 10);
+	check_got(strcmp(state(ifp, G, 10), "EXCLUDE GT=LMQT") == 0 &&
+	    strcmp(queries(ifp), "Q(G)|Q(G)") == 0 &&
+	    st->fast_leaves == 0,
+	    "max-hosts: fast leave waits for H3 with last member queries",
+	    state(ifp, G, 10), "EXCLUDE GT=LMQT");
+	rec(ifp, MDB_IS_EX, H3, G, "", 500);
+	mdb_tick(ifp, 10 + LMQT);
+	check_got(strncmp(state(ifp, G, 10 + LMQT), "EXCLUDE GT=", 11) == 0,
+	    "max-hosts: H3's answer keeps the group", state(ifp, G, 500),
+	    "EXCLUDE GT=...");
+	mdb_if_destroy(ifp);
+
+	/* The same hosts, all tracked: fast leave at once. */
+	p.max_hosts = 3;
+	ifp = mdb_if_create(&p);
+	rec(ifp, MDB_IS_EX, H1, G, "", 0);
+	rec(ifp, MDB_IS_EX, H2, G, "", 0);
+	rec(ifp, MDB_TO_IN, H1, G, "", 10);
+	rec(ifp, MDB_TO_IN, H2, G, "", 10);
+	check_got(strcmp(state(ifp, G, 10), "none") == 0,
+	    "max-hosts not reached: fast leave at once", state(ifp, G, 10),
+	    "none");
+	mdb_if_destroy(ifp);
+
+	/* Memberships and lists (1 + 2 each): H3's would pass the budget. */
+	p = params(AF_INET);
+	p.max_sources = 6;
+	ifp = mdb_if_create(&p);
+	st = mdb_if_stats(ifp);
+	rec(ifp, MDB_IS_IN, H1, G, "ab", 0);
+	rec(ifp, MDB_IS_IN, H2, G, "ab", 0);
+	check_got(rec(ifp, MDB_IS_IN, H3, G, "ab", 0) == MDB_APPLIED &&
+	    member_str(ifp, G, buf, sizeof(buf)) == 2 &&
+	    st->untracked_srcs == 1 && mdb_listed_count(ifp) == 4 &&
+	    mdb_member_count(ifp) == 2,
+	    "max-sources: a list beyond the budget is applied, not tracked",
+	    buf, "2 members");
+	check_got(rec(ifp, MDB_ALLOW, H2, G, "b", 1) == MDB_APPLIED &&
+	    rec(ifp, MDB_ALLOW, H1, G, "c", 1) == MDB_APPLIED &&
+	    member_str(ifp, G, buf, sizeof(buf)) == 1 &&
+	    strcmp(buf, "192.0.2.2:IN(ab)") == 0 && st->untracked_srcs == 2,
+	    "max-sources: a member whose list outgrows it is forgotten", buf,
+	    "192.0.2.2:IN(ab)");
+	mdb_if_destroy(ifp);
+
+	/* Hosts without an address share one entry, not limited. */
+	p = params(AF_INET);
+	p.max_per_host = 1;
+	ifp = mdb_if_create(&p);
+	k = 0;
+	for (i = 1; i <= 3; i++) {
+		snprintf(buf, sizeof(buf), "239.1.1.%d", i);
+		k += rec(ifp, MDB_IS_EX, "0.0.0.0", buf, "", 0) ==
+		    MDB_APPLIED;
+	}
+	h = ip("0.0.0.0");
+	check_got(k == 3 && mdb_host_groups(ifp, &h) == 3,
+	    "max-groups per host: not for the unspecified address", NULL,
+	    NULL);
+	mdb_if_destroy(ifp);
+
+	/* Defaults: a zero field takes them. */
+	p = params(AF_INET);
+	ifp = mdb_if_create(&p);
+	check_got(mdb_if_params(ifp)->max_groups == MDB_DEF_MAX_GROUPS &&
+	    mdb_if_params(ifp)->max_per_host == MDB_DEF_MAX_GROUPS &&
+	    mdb_if_params(ifp)->max_sources == MDB_DEF_MAX_SOURCES &&
+	    mdb_if_params(ifp)->max_hosts == MDB_DEF_MAX_HOSTS,
+	    "limits: defaults for zero fields", NULL, NULL);
+	mdb_if_destroy(ifp);
+}
+
 static void
 test_misc(void)
 {
@@ -1228,7 +1390,8 @@ m_compare(const struct mdb_if *ifp, int i, uint64_t now)
 static void
 test_scale(void)
 {
-	struct mdb_if *ifp = mkif(AF_INET, false);
+	struct mdb_params p = params(AF_INET);
+	struct mdb_if *ifp;
 	struct inet_addr srcs[NS + 2], host;
 	struct mdb_query *q;
 	struct mdb_rec r;
@@ -1239,6 +1402,11 @@ test_scale(void)
 	const enum mdb_rec_type types[] = { MDB_IS_IN, MDB_IS_EX, MDB_TO_IN,
 	    MDB_TO_EX, MDB_ALLOW, MDB_BLOCK, MDB_IS_EX, MDB_ALLOW };
 
+	/* Limits far above what the model makes. */
+	p.max_groups = 100000;
+	p.max_per_host = 100000;
+	p.max_sources = 1000000;
+	ifp = mdb_if_create(&p);
 	srandom(4605);
 	memset(mg, 0, sizeof(mg));
 	/* Every group joined first, so that all 5000 exist at once. */
@@ -1426,6 +1594,7 @@ main(void)
 	test_ssm();
 	test_tracking();
 	test_limits();
+	test_bounds();
 	test_misc();
 	test_scale();
 	test_random();
