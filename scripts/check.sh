@@ -3,13 +3,15 @@
 # installs what the tests need, builds (a normal and a sanitizer build),
 # runs the unit tests on this host and the network tests where a kernel
 # can route multicast: natively when this one can, otherwise in a
-# throwaway VM with Debian's kernel (scripts/vm.sh).  Ends with
-# "N passed, N failed, N skipped", every test counted once.
+# throwaway VM with Debian's kernel (scripts/vm.sh), and runs each
+# libFuzzer target for 20 s (test/fuzz/README.md), one test in all.
+# Ends with "N passed, N failed, N skipped", every test counted once.
 #
 # Usage: scripts/check.sh [-q]   (-q: the normal build only)
 #
 # Under CI=true a network test that would skip (a kernel feature or a
 # tool missing) fails instead: CI never passes without forwarding.
+# So does the fuzz stage without clang.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 quick=0
@@ -108,7 +110,34 @@ run()	# builddir [configure options]
 	count "$dir"
 }
 
+# fuzz DIR: make fuzz-run in DIR, counted as one test.
+fuzz()
+{
+	dir=$1 t0=$(date +%s)
+	if ! command -v clang >/dev/null 2>&1; then
+		if [ "${CI:-}" = true ]; then
+			echo "FAIL: fuzz: no clang, which CI=true forbids"
+			fail=$((fail + 1))
+		else
+			echo "SKIP: fuzz: no clang"
+			skip=$((skip + 1))
+		fi
+		return
+	fi
+	if make -C "$dir" fuzz-run FUZZ_SECONDS=20 >"$dir/check-fuzz.out" 2>&1
+	then
+		echo "PASS: fuzz"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: fuzz"
+		tail -n 20 "$dir/check-fuzz.out"
+		fail=$((fail + 1))
+	fi
+	echo "== fuzz in $dir: $(( $(date +%s) - t0 )) s"
+}
+
 run "$top/build"
+fuzz "$top/build"
 [ $quick -eq 1 ] || run "$top/build-san" --enable-sanitizers
 echo "== suite took $(( $(date +%s) - start )) s"
 echo "$pass passed, $fail failed, $skip skipped"

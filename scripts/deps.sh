@@ -4,7 +4,7 @@
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config libevent-dev
       libbsd-dev iproute2 mandoc procps util-linux tcpdump bash-builtins
-      python3 kmod $*"
+      python3 kmod valgrind clang libclang-rt-14-dev $*"
 missing=""
 for p in $pkgs; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
