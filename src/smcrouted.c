@@ -281,6 +281,7 @@ static void
 pidfile_start(void)
 {
 	pid_t other;
+	int fd, fl;
 
 	pidfh = pidfile_open(pidpath, 0644, &other);
 	if (!pidfh) {
@@ -291,6 +292,14 @@ pidfile_start(void)
 			log_warn("Cannot create pid file %s", pidpath);
 		return;
 	}
+	/*
+	 * libbsd opens it without O_CLOEXEC: an -e child (or anything it
+	 * starts) would hold the file and its lock past our exit.
+	 */
+	fd = pidfile_fileno(pidfh);
+	if (fd < 0 || (fl = fcntl(fd, F_GETFD)) < 0 ||
+	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		log_warn("Cannot set close-on-exec on pid file %s", pidpath);
 	if (pidfile_write(pidfh))
 		log_warn("Cannot write pid file %s", pidpath);
 }
@@ -519,6 +528,7 @@ main(int argc, char *argv[])
 	/* In the reverse order of the start. */
 	ipc_exit();
 	apply_exit();
+	script_exit();
 	proxy_exit();
 	mcgroup_exit();
 	mcsock_exit();
