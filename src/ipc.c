@@ -8,14 +8,22 @@
  * are queued on the output in order.  Writes are done here with
  * sendmsg(MSG_NOSIGNAL | MSG_DONTWAIT), never by libevent (which would
  * use writev and could raise SIGPIPE).
+ *
+ * Each connection has one timer, armed for what it waits on (enum
+ * conn_wait): the client's next request when it is idle, or progress on
+ * a half-received request or unsent replies when it is busy.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>		/* strlcpy, via libbsd-overlay */
+#include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -34,19 +42,39 @@
 #define IPC_IOV		16
 #define SUN_PATH_MAX	sizeof(((struct sockaddr_un *)NULL)->sun_path)
 
+/* What a connection's timer waits for. */
+enum conn_wait {
+	WAIT_NONE,	/* nothing: input ended, a last frame queued to run */
+	WAIT_IDLE,	/* every request answered: the next one */
+	WAIT_STALL,	/* a request half received, or replies unsent */
+};
+
+/*
+ * Rate limit for the log lines of one kind of refusal: at most
+ * IPC_LOG_BURST per IPC_LOG_WINDOW_MS; the first line logged after some
+ * were held back says how many.
+ */
+struct ipc_ratelim {
+	uint64_t		 start;		/* of the window, ms */
+	int			 logged;	/* lines in this window */
+	unsigned		 held;		/* not logged since */
+};
+
 struct ipc_conn {
 	TAILQ_ENTRY(ipc_conn)	 link;
 	int			 fd;
 	unsigned		 id;		/* for log messages */
 	struct event		*ev_read;
 	struct event		*ev_write;
-	struct event		*ev_timer;	/* stall timeout */
+	struct event		*ev_timer;	/* idle or stalled */
 	struct event		*ev_work;	/* more frames to run */
 	struct evbuffer		*in;
 	struct evbuffer		*out;
 	struct evbuffer		*text;		/* reply being built */
 	int			 rd_eof;	/* nothing more will be read */
 	int			 killed;	/* kill done: run no more */
+	enum conn_wait		 wait;		/* what ev_timer is for */
+	uint64_t		 idle_since;	/* ms, if WAIT_IDLE */
 };
 
 /* The server is a singleton: one control socket per daemon. */
@@ -57,19 +85,70 @@ static struct {
 	struct event		*ev_accept;
 	struct event		*ev_retry;	/* accept paused after EMFILE */
 	char			 path[SUN_PATH_MAX];
+	uid_t			 owner;		/* of the socket */
 	TAILQ_HEAD(, ipc_conn)	 conns;
 	int			 nconns;
 	unsigned		 next_id;
-	int			 timeout_ms;
+	int			 timeout_ms;	/* stall */
+	int			 idle_ms;
+	struct ipc_ratelim	 rl_cred;	/* refused: credentials */
+	struct ipc_ratelim	 rl_full;	/* refused: too many */
 	int			 in_handler;
 	int			 exit_pending;	/* handler called ipc_exit() */
 } ipc = {
 	.fd = -1,
 	.conns = TAILQ_HEAD_INITIALIZER(ipc.conns),
 	.timeout_ms = IPC_TIMEOUT_MS,
+	.idle_ms = IPC_IDLE_TIMEOUT * 1000,
 };
 
 static void	ipc_teardown(void);
+
+/*
+ * CLOCK_MONOTONIC in milliseconds, the clock of evloop's now_ms(); read
+ * here so that ipc.c links alone into its unit test.
+ */
+static uint64_t
+ipc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * May one more line be logged?  Returns 1 with *held set to the number
+ * of lines held back since the last one logged, or 0 (and counts it).
+ */
+static int
+ratelim_ok(struct ipc_ratelim *rl, unsigned *held)
+{
+	uint64_t now = ipc_now_ms();
+
+	if (rl->logged == 0 || now - rl->start >= IPC_LOG_WINDOW_MS) {
+		rl->start = now;
+		rl->logged = 0;
+	}
+	if (rl->logged >= IPC_LOG_BURST) {
+		rl->held++;
+		return 0;
+	}
+	rl->logged++;
+	*held = rl->held;
+	rl->held = 0;
+	return 1;
+}
+
+/* The tail of a rate-limited line: how many were not logged before it. */
+static const char *
+ratelim_note(char *buf, size_t len, unsigned held)
+{
+	buf[0] = '\0';
+	if (held)
+		snprintf(buf, len, " (%u earlier not logged)", held);
+	return buf;
+}
 
 static void
 conn_close(struct ipc_conn *c)
@@ -231,25 +310,76 @@ conn_process(struct ipc_conn *c, int *budget)
 	return 0;
 }
 
+/* Arm the timer for c->wait, from now. */
 static void
 conn_timer_arm(struct ipc_conn *c)
 {
 	struct timeval tv;
+	int ms;
 
-	tv.tv_sec = ipc.timeout_ms / 1000;
-	tv.tv_usec = (ipc.timeout_ms % 1000) * 1000;
+	if (c->wait == WAIT_NONE) {
+		evtimer_del(c->ev_timer);
+		return;
+	}
+	ms = c->wait == WAIT_IDLE ? ipc.idle_ms : ipc.timeout_ms;
+	if (c->wait == WAIT_IDLE)
+		c->idle_since = ipc_now_ms();
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(c->ev_timer, &tv);
 }
 
 /*
+ * Close c on the daemon's own account, after a MSG_FAIL reply with the
+ * reason.  Only when c has no request outstanding: the reply must not be
+ * taken for the answer to one.
+ */
+static void
+conn_bye(struct ipc_conn *c, const char *why)
+{
+	evbuffer_drain(c->out, evbuffer_get_length(c->out));
+	if (msg_reply_add(c->out, MSG_FAIL, why, strlen(why)) == 0)
+		conn_flush(c);
+	conn_close(c);
+}
+
+/*
+ * The reply to a request cut short (how: what came instead of the rest),
+ * then close.  It goes after any replies still unsent, so it answers the
+ * request it is about.  Only when no whole frame is waiting in c->in.
+ */
+static void
+conn_incomplete(struct ipc_conn *c, const char *how)
+{
+	char why[128];
+	struct msg_hdr hdr;
+	size_t have;
+	void *p;
+
+	have = evbuffer_get_length(c->in);
+	p = evbuffer_pullup(c->in, have < MSG_HDR_LEN ? -1 : MSG_HDR_LEN);
+	if (p && msg_hdr_decode(p, have, &hdr, NULL, 0) == 1)
+		snprintf(why, sizeof(why), "incomplete request: %zu of %u "
+		    "bytes, then %s", have, (unsigned)hdr.len, how);
+	else
+		snprintf(why, sizeof(why), "incomplete request: %zu bytes, "
+		    "then %s", have, how);
+	log_warnx("ipc: client %u: bad request: %s", c->id, why);
+	if (msg_reply_add(c->out, MSG_BADMSG, why, strlen(why)) == 0)
+		conn_flush(c);
+	conn_close(c);
+}
+
+/*
  * Everything after an event: run frames, send replies, then decide which
- * events to wait for, whether the stall timer runs, and whether the
+ * events to wait for, what the timer is armed for, and whether the
  * connection is finished.  progress says bytes moved in this callback.
  */
 static void
 conn_run(struct ipc_conn *c, int progress)
 {
-	int budget = IPC_BATCH, stalled, rc;
+	int budget = IPC_BATCH, rc;
+	enum conn_wait wait;
 	ssize_t n;
 
 	for (;;) {
@@ -281,9 +411,9 @@ conn_run(struct ipc_conn *c, int progress)
 
 	if (c->rd_eof && evbuffer_get_length(c->out) == 0 && !conn_ready(c)) {
 		if (evbuffer_get_length(c->in) > 0)
-			log_debug("ipc: client %u: hung up in mid-request",
-			    c->id);
-		conn_close(c);
+			conn_incomplete(c, "end of input");
+		else
+			conn_close(c);
 		return;
 	}
 
@@ -303,12 +433,23 @@ conn_run(struct ipc_conn *c, int progress)
 	else
 		event_del(c->ev_write);
 
-	stalled = evbuffer_get_length(c->out) > 0 ||
-	    (!c->rd_eof && evbuffer_get_length(c->in) > 0);
-	if (!stalled)
-		evtimer_del(c->ev_timer);
-	else if (progress || !evtimer_pending(c->ev_timer, NULL))
+	/*
+	 * The timer: from the last progress while busy; from the last
+	 * request answered while idle.  Idle means nothing to send and
+	 * nothing received that has not been answered.
+	 */
+	if (evbuffer_get_length(c->out) > 0 ||
+	    (!c->rd_eof && evbuffer_get_length(c->in) > 0))
+		wait = WAIT_STALL;
+	else if (!c->rd_eof)
+		wait = WAIT_IDLE;
+	else
+		wait = WAIT_NONE;
+	if (wait != c->wait || progress ||
+	    !evtimer_pending(c->ev_timer, NULL)) {
+		c->wait = wait;
 		conn_timer_arm(c);
+	}
 }
 
 static void
@@ -347,15 +488,47 @@ conn_work_cb(evutil_socket_t fd, short what, void *arg)
 	conn_run(arg, 0);
 }
 
+/* "30 s" or "300 ms", for messages about a timeout. */
+static const char *
+ms_str(char *buf, size_t len, int ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%d s", ms / 1000);
+	else
+		snprintf(buf, len, "%d ms", ms);
+	return buf;
+}
+
 static void
 conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ipc_conn *c = arg;
+	char t[32], why[96];
+	int unread;
 
 	(void)fd;
 	(void)what;
-	log_warnx("ipc: client %u stalled for %d ms, %zu bytes unsent, "
-	    "dropping it", c->id, ipc.timeout_ms, evbuffer_get_length(c->out));
+	if (c->wait == WAIT_IDLE) {
+		/* A request on its way, not read yet: ev_read will take it. */
+		if (ioctl(c->fd, FIONREAD, &unread) == 0 && unread > 0)
+			return;
+		log_info("ipc: client %u idle for %s, closing it", c->id,
+		    ms_str(t, sizeof(t), ipc.idle_ms));
+		snprintf(why, sizeof(why), "Connection closed by daemon after "
+		    "%s idle", t);
+		conn_bye(c, why);
+		return;
+	}
+	ms_str(t, sizeof(t), ipc.timeout_ms);
+	log_warnx("ipc: client %u stalled for %s, %zu bytes unsent, "
+	    "dropping it", c->id, t, evbuffer_get_length(c->out));
+	/* Half a request, and the rest not held back by back-pressure. */
+	if (!c->rd_eof && evbuffer_get_length(c->in) > 0 && !conn_ready(c) &&
+	    evbuffer_get_length(c->out) <= IPC_OUT_HIWAT) {
+		snprintf(why, sizeof(why), "nothing more for %s", t);
+		conn_incomplete(c, why);
+		return;
+	}
 	conn_close(c);
 }
 
@@ -383,6 +556,8 @@ conn_new(int fd)
 		goto fail;
 	TAILQ_INSERT_TAIL(&ipc.conns, c, link);
 	ipc.nconns++;
+	c->wait = WAIT_IDLE;	/* until the first request */
+	conn_timer_arm(c);
 	log_debug("ipc: client %u connected", c->id);
 	return;
 fail:
@@ -427,6 +602,73 @@ ipc_refuse(int fd, const char *why)
 	close(fd);
 }
 
+/*
+ * At the limit: close the client idle longest, if one has been idle for
+ * IPC_EVICT_IDLE_MS and has sent nothing since (bytes waiting unread
+ * are a request on its way).  Returns 1 when a slot was freed.
+ */
+static int
+conn_evict(void)
+{
+	struct ipc_conn *c, *old = NULL;
+	uint64_t now = ipc_now_ms();
+	int unread;
+
+	TAILQ_FOREACH(c, &ipc.conns, link) {
+		if (c->wait != WAIT_IDLE ||
+		    now - c->idle_since < IPC_EVICT_IDLE_MS)
+			continue;
+		if (ioctl(c->fd, FIONREAD, &unread) == 0 && unread > 0)
+			continue;
+		if (!old || c->idle_since < old->idle_since)
+			old = c;
+	}
+	if (!old)
+		return 0;
+	log_info("ipc: client %u idle for %llu ms, closing it for a new "
+	    "client", old->id, (unsigned long long)(now - old->idle_since));
+	conn_bye(old, "Connection closed by daemon: idle, and a new client "
+	    "needed its place");
+	return 1;
+}
+
+/*
+ * Only root and the daemon's own user (the socket's owner) may talk to
+ * it.  Returns 0 when fd's peer is one of them; otherwise refuses it.
+ */
+static int
+ipc_check_peer(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	char why[128], note[48];
+	unsigned held;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
+	    len != sizeof(cr)) {
+		log_warn("ipc: cannot read a client's credentials, refusing "
+		    "it");
+		ipc_refuse(fd, "Permission denied: cannot read your "
+		    "credentials");
+		return -1;
+	}
+	if (cr.uid == 0 || cr.uid == ipc.owner)
+		return 0;
+	if (ipc.owner == 0)
+		snprintf(why, sizeof(why), "Permission denied: only root may "
+		    "control the daemon, not uid %u", (unsigned)cr.uid);
+	else
+		snprintf(why, sizeof(why), "Permission denied: only root or "
+		    "uid %u may control the daemon, not uid %u",
+		    (unsigned)ipc.owner, (unsigned)cr.uid);
+	if (ratelim_ok(&ipc.rl_cred, &held))
+		log_warnx("ipc: refused uid %u (pid %d): neither root nor the "
+		    "socket's owner%s", (unsigned)cr.uid, (int)cr.pid,
+		    ratelim_note(note, sizeof(note), held));
+	ipc_refuse(fd, why);
+	return -1;
+}
+
 static void
 ipc_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -440,6 +682,8 @@ static void
 ipc_accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	struct timeval tv = { 1, 0 };
+	char note[48];
+	unsigned held;
 	int fd, i;
 
 	(void)what;
@@ -457,9 +701,14 @@ ipc_accept_cb(evutil_socket_t lfd, short what, void *arg)
 			evtimer_add(ipc.ev_retry, &tv);
 			return;
 		}
-		if (ipc.nconns >= IPC_MAX_CLIENTS) {
-			log_warnx("ipc: too many clients (%d), refusing one",
-			    ipc.nconns);
+		/* Before the limit: a stranger may not evict anybody. */
+		if (ipc_check_peer(fd))
+			continue;
+		if (ipc.nconns >= IPC_MAX_CLIENTS && !conn_evict()) {
+			if (ratelim_ok(&ipc.rl_full, &held))
+				log_warnx("ipc: too many clients (%d), "
+				    "refusing one%s", ipc.nconns,
+				    ratelim_note(note, sizeof(note), held));
 			ipc_refuse(fd, "Too many clients connected to daemon");
 			continue;
 		}
@@ -576,6 +825,7 @@ ipc_init(struct event_base *base, const char *sockpath, ipc_handler_t handler)
 	ipc.base = base;
 	ipc.handler = handler;
 	ipc.fd = fd;
+	ipc.owner = geteuid();	/* bind() made us the socket's owner */
 	ipc.exit_pending = 0;
 	strlcpy(ipc.path, sockpath, sizeof(ipc.path));
 	log_debug("ipc: listening on %s", sockpath);
@@ -623,6 +873,12 @@ void
 ipc_set_timeout(int msec)
 {
 	ipc.timeout_ms = msec > 0 ? msec : IPC_TIMEOUT_MS;
+}
+
+void
+ipc_set_idle_timeout(int msec)
+{
+	ipc.idle_ms = msec > 0 ? msec : IPC_IDLE_TIMEOUT * 1000;
 }
 
 int

@@ -33,6 +33,7 @@
 #include <arpa/inet.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/queue.h>
 #include <event2/buffer.h>
@@ -345,12 +346,73 @@ ctl_log_hint(struct ctl *ctl)
 	    "journalctl -t %s, syslog, or its stderr with -n", ctl->ident);
 }
 
+/* May a socket owned by, or a daemon run by, uid be trusted? */
+static int
+uid_trusted(uid_t uid)
+{
+	return uid == 0 || uid == getuid() || uid == geteuid();
+}
+
+/*
+ * Talk only to a daemon of root or of our own user: in a directory others
+ * may write to, anybody could put a socket in the daemon's place and read
+ * our commands or feed us answers.  The path itself is checked first, for
+ * a clear message: a symbolic link, or a socket someone else owns, is
+ * refused.  A path missing or unreadable is left to connect(), which
+ * words those cases.  Returns 0, or -1 after a message.
+ */
+static int
+ctl_check_path(struct ctl *ctl)
+{
+	struct stat st;
+
+	if (lstat(ctl->sockpath, &st))
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		warnmsg(ctl, 0, "Refusing socket %s: it is a symbolic link",
+		    ctl->sockpath);
+		return -1;
+	}
+	if (!uid_trusted(st.st_uid)) {
+		warnmsg(ctl, 0, "Refusing socket %s: owned by uid %u, neither "
+		    "root nor you", ctl->sockpath, (unsigned)st.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The same for the daemon at the other end, as the kernel saw it call
+ * listen(): this holds even if the path was swapped after the check.
+ */
+static int
+ctl_check_peer(struct ctl *ctl, int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
+	    len != sizeof(cr)) {
+		warnmsg(ctl, 0, "Cannot tell who runs the daemon at %s: %s",
+		    ctl->sockpath, strerror(errno));
+		return -1;
+	}
+	if (!uid_trusted(cr.uid)) {
+		warnmsg(ctl, 0, "Refusing daemon at %s: it runs as uid %u, "
+		    "neither root nor you", ctl->sockpath, (unsigned)cr.uid);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 ctl_connect(struct ctl *ctl)
 {
 	struct sockaddr_un sun;
 	int fd, saved;
 
+	if (ctl_check_path(ctl))
+		return -1;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, ctl->sockpath, sizeof(sun.sun_path));
@@ -385,6 +447,10 @@ ctl_connect(struct ctl *ctl)
 			    ctl->sockpath, strerror(saved));
 			break;
 		}
+		return -1;
+	}
+	if (ctl_check_peer(ctl, fd)) {
+		close(fd);
 		return -1;
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {

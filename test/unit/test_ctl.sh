@@ -1,10 +1,13 @@
 #!/bin/sh
 # test_ctl.sh - smcroutectl against a fake daemon ("test_ipc serve")
 #
-# No root, no namespaces: the fake daemon answers show with fixed
-# tables rendered by render.c, echoes the words of other commands, and
-# fails "add bad ...".  Checks output decoration, abbreviations, errors,
-# exit codes, batch mode and connection errors.
+# No namespaces: the fake daemon answers show with fixed tables
+# rendered by render.c, echoes the words of other commands, and fails
+# "add bad ...".  Checks output decoration, abbreviations, errors, exit
+# codes, batch mode (and the daemon's idle timeout when its input
+# pauses), connection errors, and the sockets smcroutectl refuses: a
+# symbolic link; as root also a socket owned by another uid, and a
+# daemon run by another uid behind a socket owned by root.
 
 : "${top_builddir:=.}"
 CTL=${SMCROUTECTL:-$top_builddir/src/smcroutectl}
@@ -17,8 +20,12 @@ done
 dir=$(mktemp -d /tmp/test_ctl.XXXXXX) || exit 99
 sock=$dir/s.sock
 pid=
+npid=
+ipid=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	[ -n "$npid" ] && kill "$npid" 2>/dev/null
+	[ -n "$ipid" ] && kill "$ipid" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -53,15 +60,19 @@ expect() {
 	check "$name (stderr)" "$dir/want_err" "$dir/err"
 }
 
-start() {
-	"$SERVE" serve "$sock" &
-	pid=$!
+wait_sock() {
 	i=0
-	while [ ! -S "$sock" ] && [ $i -lt 50 ]; do
+	while [ ! -S "$1" ] && [ $i -lt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	[ -S "$sock" ] || { echo "fake daemon did not start"; exit 99; }
+	[ -S "$1" ] || { echo "fake daemon did not start"; exit 99; }
+}
+
+start() {
+	"$SERVE" serve "$sock" &
+	pid=$!
+	wait_sock "$sock"
 }
 
 start
@@ -135,6 +146,63 @@ seq 1 300 | sed 's/.*/bogus/' >"$dir/batch"
 "$CTL" -u "$sock" -b <"$dir/batch" >/dev/null 2>&1
 rc=$?
 [ $rc -eq 255 ] || { echo "FAIL: 300 failures: exit $rc, want 255"; fail=1; }
+
+# Sockets not to be trusted: smcroutectl says why and sends nothing.
+ln -s "$sock" "$dir/link"
+expect "symbolic link refused" 1 "" "smcroutectl: Refusing socket $dir/link: it is a symbolic link\n" -- -u "$dir/link" show
+if [ "$(id -u)" -eq 0 ] && chown 65534 "$sock"; then
+	expect "socket of another uid refused" 1 "" "smcroutectl: Refusing socket $sock: owned by uid 65534, neither root nor you\n" -- show
+	chown 0 "$sock"
+	expect "socket of root accepted" 0 "a1 225.1.1.1\n" "" -- join a1 225.1.1.1
+	# A daemon of uid 65534 whose socket was given to root: the
+	# path looks right, the peer's credentials do not.
+	if command -v setpriv >/dev/null && setpriv --reuid=65534 \
+	    --regid=65534 --clear-groups test -x "$SERVE"; then
+		mkdir -m 0777 "$dir/nobody"
+		chmod 0711 "$dir"
+		nsock=$dir/nobody/s.sock
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    "$SERVE" serve "$nsock" &
+		npid=$!
+		wait_sock "$nsock"
+		chown 0 "$nsock"
+		expect "daemon of another uid refused" 1 "" "smcroutectl: Refusing daemon at $nsock: it runs as uid 65534, neither root nor you\n" -- -u "$nsock" show
+		kill "$npid"
+		wait "$npid" 2>/dev/null
+		npid=
+		chmod 0700 "$dir"
+	else
+		echo "test_ctl: setpriv missing or $SERVE not runnable by uid 65534: daemon-uid check skipped"
+	fi
+else
+	echo "test_ctl: not root: the socket-owner checks are skipped"
+fi
+
+# A batch whose input pauses: kept while the pauses are shorter than the
+# daemon's idle timeout (300 ms here); after a longer one the batch ends
+# with the daemon's message, and the lines after it are never sent.
+isock=$dir/idle.sock
+"$SERVE" serve "$isock" 300 &
+ipid=$!
+wait_sock "$isock"
+{ echo "join a1 225.1.1.1"; sleep 0.1; echo "join a2 225.1.1.1"; sleep 0.1
+  echo "join a3 225.1.1.1"; } | "$CTL" -u "$isock" -b >"$dir/out" 2>"$dir/err"
+rc=$?
+printf 'a1 225.1.1.1\na2 225.1.1.1\na3 225.1.1.1\n' >"$dir/want_out"
+[ $rc -eq 0 ] || { echo "FAIL: batch, short pauses: exit $rc"; fail=1; }
+check "batch, short pauses (stdout)" "$dir/want_out" "$dir/out"
+check "batch, short pauses (stderr)" /dev/null "$dir/err"
+{ echo "join a1 225.1.1.1"; sleep 1; echo "join a2 225.1.1.1"; } 2>/dev/null |
+	"$CTL" -u "$isock" -b >"$dir/out" 2>"$dir/err"
+rc=$?
+printf 'a1 225.1.1.1\n' >"$dir/want_out"
+printf 'smcroutectl: Connection closed by daemon after 300 ms idle\n' >"$dir/want_err"
+[ $rc -eq 1 ] || { echo "FAIL: batch, a long pause: exit $rc, want 1"; fail=1; }
+check "batch, a long pause (stdout)" "$dir/want_out" "$dir/out"
+check "batch, a long pause (stderr)" "$dir/want_err" "$dir/err"
+kill "$ipid"
+wait "$ipid" 2>/dev/null
+ipid=
 
 # kill ends the daemon: later lines of the batch fail
 input='join a1 225.1.1.1\nkill\njoin a2 225.1.1.1\n'
