@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <stdio.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip.h>
 #include <sys/ioctl.h>
@@ -30,6 +32,8 @@ struct kern_sock {
 	int		 fd;
 	struct event	*ev;
 	uint32_t	 vifs;		/* bitmap of slots in use */
+	struct kern_rxstats st;
+	struct log_rl	 trunc_rl;	/* truncation messages */
 };
 
 static struct kern_sock ks4 = { .fd = -1 }, ks6 = { .fd = -1 };
@@ -74,161 +78,240 @@ kern_rx_register(kern_pkt_fn fn, const uint8_t *icmp6_types, size_t ntypes)
 	return 0;
 }
 
+void
+kern_rx_stats(int family, struct kern_rxstats *st)
+{
+	*st = kern_sock(family)->st;
+}
+
 /*
- * IPv4: an upcall is an igmpmsg whose im_mbz is zero where an IP header
- * would have its protocol field zero; anything else is a real IGMP
- * packet for the proxy.
+ * A message cut short, its data (MSG_TRUNC) or its ancillary data
+ * (MSG_CTRUNC): counted and dropped, never parsed as if it were whole.
+ * Said at most once a minute per socket, with the count.
  */
 static void
-kern_read4(int fd)
+kern_truncated(struct kern_sock *ks, int flags, int ifindex)
 {
-	uint8_t buf[9216];
+	const char *fam = ks == &ks6 ? "IPv6" : "IPv4";
+	char ifname[IF_NAMESIZE + 16];
+
+	if (flags & MSG_TRUNC)
+		ks->st.truncated++;
+	else
+		ks->st.ctruncated++;
+	if (log_rl(&ks->trunc_rl, now_ms(), 60000) < 0)
+		return;
+	if (ifindex <= 0 || !if_indextoname((unsigned int)ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "ifindex %d", ifindex);
+	if (flags & MSG_TRUNC)
+		log_warnx("kernel: dropped an %s message from %s longer than "
+		    "%d octets (%llu truncated, %llu with ancillary data cut, "
+		    "since start)", fam, ifname, KERN_RX_BUFLEN,
+		    (unsigned long long)ks->st.truncated,
+		    (unsigned long long)ks->st.ctruncated);
+	else
+		log_warnx("kernel: dropped an %s message from %s whose "
+		    "ancillary data did not fit (%llu truncated, %llu with "
+		    "ancillary data cut, since start)", fam, ifname,
+		    (unsigned long long)ks->st.truncated,
+		    (unsigned long long)ks->st.ctruncated);
+}
+
+/* recvmsg() failed: counted and said, unless there was nothing to read. */
+static void
+kern_rxerr(struct kern_sock *ks)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return;
+	ks->st.errors++;
+	log_warn("kernel: recvmsg");
+}
+
+/*
+ * IPv4: read one message.  An upcall is an igmpmsg whose im_mbz is
+ * zero where an IP header would have its protocol field zero; anything
+ * else is a real IGMP packet for the proxy.  Returns false when there
+ * was none to read.
+ */
+static bool
+kern_read4(struct kern_sock *ks)
+{
+	uint8_t buf[KERN_RX_BUFLEN];
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 	struct sockaddr_storage from;
-	socklen_t fromlen;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct kern_upcall up;
+	struct kern_rxinfo rx;
+	struct cmsghdr *cm;
+	struct igmpmsg im;
+	int ifindex = 0;
 	ssize_t len;
 
-	for (;;) {
-		struct iovec iov = { buf, sizeof(buf) };
-		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct msghdr msg = {
-			.msg_name = &from, .msg_namelen = sizeof(from),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
-		struct cmsghdr *cm;
-		int ifindex = 0;
-
-		fromlen = sizeof(from);
-		(void)fromlen;
-		len = recvmsg(fd, &msg, MSG_DONTWAIT);
-		if (len < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("kernel: recvmsg");
-			return;
-		}
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-			if (cm->cmsg_level == IPPROTO_IP &&
-			    cm->cmsg_type == IP_PKTINFO)
-				ifindex = ((struct in_pktinfo *)
-				    CMSG_DATA(cm))->ipi_ifindex;
-
-		if ((size_t)len >= sizeof(struct igmpmsg) &&
-		    buf[offsetof(struct igmpmsg, im_mbz)] == 0 &&
-		    buf[9] == 0) {
-			struct igmpmsg im;
-			struct kern_upcall up;
-
-			memcpy(&im, buf, sizeof(im));
-			if (im.im_msgtype == IGMPMSG_NOCACHE)
-				up.type = KERN_NOCACHE;
-			else if (im.im_msgtype == IGMPMSG_WRONGVIF)
-				up.type = KERN_WRONGVIF;
-			else
-				continue;
-			inet_from_v4(&up.src, im.im_src);
-			inet_from_v4(&up.grp, im.im_dst);
-			up.vif = im.im_vif;
-			if (upcall_fn)
-				upcall_fn(AF_INET, &up);
-			continue;
-		}
-		if (pkt_fn) {
-			struct kern_rxinfo rx;
-
-			memset(&rx, 0, sizeof(rx));
-			rx.ifindex = ifindex;
-			rx.hlim = -1;
-			pkt_fn(AF_INET, buf, (size_t)len, &rx);
-		}
+	len = recvmsg(ks->fd, &msg, MSG_DONTWAIT);
+	if (len < 0) {
+		kern_rxerr(ks);
+		return false;
 	}
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			ifindex = pi.ipi_ifindex;
+		}
+	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		kern_truncated(ks, msg.msg_flags, ifindex);
+		return true;
+	}
+
+	if ((size_t)len >= sizeof(struct igmpmsg) &&
+	    buf[offsetof(struct igmpmsg, im_mbz)] == 0 && buf[9] == 0) {
+		memcpy(&im, buf, sizeof(im));
+		if (im.im_msgtype == IGMPMSG_NOCACHE)
+			up.type = KERN_NOCACHE;
+		else if (im.im_msgtype == IGMPMSG_WRONGVIF)
+			up.type = KERN_WRONGVIF;
+		else {
+			ks->st.ignored++;
+			return true;
+		}
+		inet_from_v4(&up.src, im.im_src);
+		inet_from_v4(&up.grp, im.im_dst);
+		up.vif = im.im_vif;
+		ks->st.upcalls++;
+		if (upcall_fn)
+			upcall_fn(AF_INET, &up);
+		return true;
+	}
+	ks->st.packets++;
+	if (pkt_fn) {
+		memset(&rx, 0, sizeof(rx));
+		rx.ifindex = ifindex;
+		rx.hlim = -1;
+		pkt_fn(AF_INET, buf, (size_t)len, &rx);
+	}
+	return true;
 }
 
 /*
- * IPv6: an mrt6msg has im6_mbz zero where ICMPv6 has a non-zero type;
- * the filter lets only MLD messages through besides the upcalls.
+ * IPv6: read one message.  An mrt6msg has im6_mbz zero where ICMPv6 has
+ * a non-zero type; the filter lets only MLD messages through besides
+ * the upcalls.  Returns false when there was none to read.
  */
-static void
-kern_read6(int fd)
+static bool
+kern_read6(struct kern_sock *ks)
 {
-	uint8_t buf[9216];
+	uint8_t buf[KERN_RX_BUFLEN];
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+	    CMSG_SPACE(sizeof(int)) + CMSG_SPACE(256)];
+	struct sockaddr_in6 from;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct kern_rxinfo rx;
+	struct cmsghdr *cm;
+	struct mrt6msg im;
+	struct kern_upcall up;
 	ssize_t len;
 
-	for (;;) {
-		char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-		    CMSG_SPACE(sizeof(int)) + CMSG_SPACE(256)];
-		struct sockaddr_in6 from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr msg = {
-			.msg_name = &from, .msg_namelen = sizeof(from),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-		};
-		struct kern_rxinfo rx;
-		struct cmsghdr *cm;
-		struct mrt6msg im;
-		struct kern_upcall up;
-
-		len = recvmsg(fd, &msg, MSG_DONTWAIT);
-		if (len < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("kernel: recvmsg");
-			return;
-		}
-		if (len > 0 && buf[0] != 0) {
-			if (!pkt_fn)
-				continue;
-			memset(&rx, 0, sizeof(rx));
-			rx.hlim = -1;
-			inet_from_v6(&rx.src, &from.sin6_addr);
-			inet_any(&rx.dst, AF_INET6);
-			for (cm = CMSG_FIRSTHDR(&msg); cm;
-			    cm = CMSG_NXTHDR(&msg, cm)) {
-				if (cm->cmsg_level != IPPROTO_IPV6)
-					continue;
-				if (cm->cmsg_type == IPV6_PKTINFO) {
-					struct in6_pktinfo pi;
-
-					memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-					rx.ifindex = (int)pi.ipi6_ifindex;
-					inet_from_v6(&rx.dst, &pi.ipi6_addr);
-				} else if (cm->cmsg_type == IPV6_HOPLIMIT) {
-					memcpy(&rx.hlim, CMSG_DATA(cm),
-					    sizeof(int));
-				} else if (cm->cmsg_type == IPV6_HOPOPTS) {
-					rx.hbh = CMSG_DATA(cm);
-					rx.hbhlen = cm->cmsg_len - CMSG_LEN(0);
-				}
-			}
-			pkt_fn(AF_INET6, buf, (size_t)len, &rx);
-			continue;
-		}
-		if ((size_t)len < sizeof(im))
-			continue;
-		memcpy(&im, buf, sizeof(im));
-		if (im.im6_mbz != 0)
-			continue;
-		if (im.im6_msgtype == MRT6MSG_NOCACHE)
-			up.type = KERN_NOCACHE;
-		else if (im.im6_msgtype == MRT6MSG_WRONGMIF)
-			up.type = KERN_WRONGVIF;
-		else
-			continue;
-		inet_from_v6(&up.src, &im.im6_src);
-		inet_from_v6(&up.grp, &im.im6_dst);
-		up.vif = im.im6_mif;
-		if (upcall_fn)
-			upcall_fn(AF_INET6, &up);
+	memset(&from, 0, sizeof(from));
+	len = recvmsg(ks->fd, &msg, MSG_DONTWAIT);
+	if (len < 0) {
+		kern_rxerr(ks);
+		return false;
 	}
+	memset(&rx, 0, sizeof(rx));
+	rx.hlim = -1;
+	inet_from_v6(&rx.src, &from.sin6_addr);
+	inet_any(&rx.dst, AF_INET6);
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (cm->cmsg_type == IPV6_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			rx.ifindex = (int)pi.ipi6_ifindex;
+			inet_from_v6(&rx.dst, &pi.ipi6_addr);
+		} else if (cm->cmsg_type == IPV6_HOPLIMIT &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&rx.hlim, CMSG_DATA(cm), sizeof(int));
+		} else if (cm->cmsg_type == IPV6_HOPOPTS) {
+			rx.hbh = CMSG_DATA(cm);
+			rx.hbhlen = cm->cmsg_len - CMSG_LEN(0);
+		}
+	}
+	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		kern_truncated(ks, msg.msg_flags, rx.ifindex);
+		return true;
+	}
+
+	if (len > 0 && buf[0] != 0) {
+		ks->st.packets++;
+		if (pkt_fn)
+			pkt_fn(AF_INET6, buf, (size_t)len, &rx);
+		return true;
+	}
+	if ((size_t)len < sizeof(im)) {
+		ks->st.ignored++;
+		return true;
+	}
+	memcpy(&im, buf, sizeof(im));
+	if (im.im6_mbz != 0) {
+		ks->st.ignored++;
+		return true;
+	}
+	if (im.im6_msgtype == MRT6MSG_NOCACHE)
+		up.type = KERN_NOCACHE;
+	else if (im.im6_msgtype == MRT6MSG_WRONGMIF)
+		up.type = KERN_WRONGVIF;
+	else {
+		ks->st.ignored++;
+		return true;
+	}
+	inet_from_v6(&up.src, &im.im6_src);
+	inet_from_v6(&up.grp, &im.im6_dst);
+	up.vif = im.im6_mif;
+	ks->st.upcalls++;
+	if (upcall_fn)
+		upcall_fn(AF_INET6, &up);
+	return true;
 }
 
+/*
+ * At most KERN_RX_BUDGET messages per wakeup.  The event is
+ * level-triggered (no EV_ET): when the budget is spent with messages
+ * still queued, the socket is still readable, so the loop calls back
+ * on its next turn, after the timers and the other sockets that were
+ * ready had theirs; no wakeup is lost.
+ */
 static void
 kern_readable(evutil_socket_t fd, short what, void *arg)
 {
+	struct kern_sock *ks = arg;
+	int n;
+
+	(void)fd;
 	(void)what;
-	if (arg == &ks6)
-		kern_read6(fd);
-	else
-		kern_read4(fd);
+	for (n = 0; n < KERN_RX_BUDGET; n++) {
+		/* A handler may have closed the socket (kern_exit()). */
+		if (ks->fd < 0)
+			return;
+		if (!(ks == &ks6 ? kern_read6(ks) : kern_read4(ks)))
+			return;
+	}
+	ks->st.yields++;
 }
 
 int
@@ -301,6 +384,8 @@ kern_init(int family, uint32_t table, kern_upcall_fn fn)
 
 	ks->fd = fd;
 	ks->vifs = 0;
+	memset(&ks->st, 0, sizeof(ks->st));
+	memset(&ks->trunc_rl, 0, sizeof(ks->trunc_rl));
 	ks->ev = event_new(evbase, fd, EV_READ | EV_PERSIST, kern_readable, ks);
 	if (!ks->ev || event_add(ks->ev, NULL)) {
 		kern_exit(family);
@@ -323,6 +408,17 @@ kern_exit(int family)
 	if (ks->ev)
 		event_free(ks->ev);
 	ks->ev = NULL;
+	log_debug("kernel: %s socket received %llu upcalls, %llu packets, "
+	    "%llu ignored, %llu truncated, %llu with ancillary data cut, "
+	    "%llu errors; budget of %d spent %llu times",
+	    family == AF_INET6 ? "IPv6" : "IPv4",
+	    (unsigned long long)ks->st.upcalls,
+	    (unsigned long long)ks->st.packets,
+	    (unsigned long long)ks->st.ignored,
+	    (unsigned long long)ks->st.truncated,
+	    (unsigned long long)ks->st.ctruncated,
+	    (unsigned long long)ks->st.errors, KERN_RX_BUDGET,
+	    (unsigned long long)ks->st.yields);
 	/* MRT_DONE drops every VIF and MFC entry of the table. */
 	if (setsockopt(ks->fd, level, opt, &dummy, sizeof(dummy)))
 		log_warn("kernel: %s", family == AF_INET6 ? "MRT6_DONE" :
@@ -330,6 +426,7 @@ kern_exit(int family)
 	close(ks->fd);
 	ks->fd = -1;
 	ks->vifs = 0;
+	memset(&ks->st, 0, sizeof(ks->st));
 }
 
 static int

@@ -6,6 +6,14 @@
  * kernel's upcalls (NOCACHE, WRONGVIF) arrive on it and are passed to
  * the handler given to kern_init().  IGMP packets that are not upcalls
  * arrive on the same IPv4 socket and go to the packet handler, if any.
+ *
+ * Each wakeup of a socket reads at most KERN_RX_BUDGET messages, then
+ * returns to the event loop, so that a flood of upcalls or IGMP/MLD
+ * messages cannot starve timers and the control socket: the read event
+ * is level-triggered, so whatever is left is read on the next turn,
+ * after the other ready events ran.  A message longer than the receive
+ * buffer (MSG_TRUNC), or whose ancillary data did not fit (MSG_CTRUNC),
+ * is counted and dropped, never passed up.
  */
 #ifndef SMCR_KERN_H
 #define SMCR_KERN_H
@@ -31,6 +39,22 @@ struct kern_stats {
 	uint64_t		 pkts;
 	uint64_t		 bytes;
 	uint64_t		 wrong_if;
+};
+
+/* Messages read from one routing socket in one turn of the loop. */
+#define KERN_RX_BUDGET	64
+/* The receive buffer: a 9000-octet jumbo frame and its headers. */
+#define KERN_RX_BUFLEN	9216
+
+/* What a routing socket received since kern_init(), per family. */
+struct kern_rxstats {
+	uint64_t		 upcalls;	/* NOCACHE, WRONGVIF passed up */
+	uint64_t		 packets;	/* to the packet handler */
+	uint64_t		 ignored;	/* other upcalls, runts */
+	uint64_t		 truncated;	/* MSG_TRUNC: dropped */
+	uint64_t		 ctruncated;	/* MSG_CTRUNC: dropped */
+	uint64_t		 errors;	/* recvmsg() failed */
+	uint64_t		 yields;	/* wakeups that spent the budget */
 };
 
 /*
@@ -73,6 +97,8 @@ int	kern_fd(int family);
  */
 int	kern_rx_register(kern_pkt_fn, const uint8_t *icmp6_types,
 	    size_t ntypes);
+/* The receive counters of family's socket (all 0 without one). */
+void	kern_rx_stats(int family, struct kern_rxstats *);
 
 /*
  * Give interface ifindex a VIF/MIF in the first free slot, with the TTL

@@ -24,6 +24,10 @@ static struct mfc_tree cache = RB_INITIALIZER(&cache);
 static route_hook_fn hook;
 static struct event *expire_ev;
 static int cache_timeout;		/* seconds, 0: learned entries stay */
+static unsigned int learned_max;	/* per family, 0: no limit */
+/* Learned entries and refused upcalls, [0] IPv4, [1] IPv6. */
+static struct route_lstats lstats[2];
+static struct log_rl learned_rl[2];	/* "at the limit" messages */
 /* How many rules have each group prefix length, per family. */
 static unsigned int glen_used[2][129];
 
@@ -305,6 +309,27 @@ mfc_find(const struct inet_addr *src, const struct inet_addr *grp)
 	return RB_FIND(mfc_tree, &cache, &key);
 }
 
+static struct route_lstats *
+lstats_of(int family)
+{
+	return &lstats[family == AF_INET6];
+}
+
+/* Every change of m->learned goes here, to keep the count right. */
+static void
+mfc_set_learned(struct mfc *m, bool learned)
+{
+	struct route_lstats *ls = lstats_of(m->grp.family);
+
+	if (m->learned == learned)
+		return;
+	m->learned = learned;
+	if (learned)
+		ls->learned++;
+	else
+		ls->learned--;
+}
+
 static struct mfc *
 mfc_get(const struct inet_addr *src, const struct inet_addr *grp, int iif)
 {
@@ -329,6 +354,7 @@ mfc_get(const struct inet_addr *src, const struct inet_addr *grp, int iif)
 static void
 mfc_free(struct mfc *m)
 {
+	mfc_set_learned(m, false);
 	if (m->installed && kern_mfc_del(&m->src, &m->grp, m->vif) &&
 	    errno != ENOENT)
 		log_warn("Cannot remove MFC entry");
@@ -355,17 +381,20 @@ rule_apply(const struct route *r)
 			    iif)))
 				return;
 			m->iif = iif;
-			m->learned = false;
+			mfc_set_learned(m, false);
 			mfc_update(m);
 		} else if (m) {
 			uint8_t ttls[MAXVIFS];
 
-			/* A learned entry, if templates still want it. */
+			/*
+			 * A learned entry, if templates still want it: one
+			 * that flows already, so even past the limit.
+			 */
 			if (!mfc_compute(m, ttls)) {
 				mfc_free(m);
 				return;
 			}
-			m->learned = true;
+			mfc_set_learned(m, true);
 			mfc_update(m);
 		}
 		return;
@@ -698,21 +727,54 @@ route_wrongvif(const struct kern_upcall *up, struct iface *ifp,
 	script_run("wrongvif", &up->src, &up->grp, env);
 }
 
+/*
+ * A NOCACHE upcall for an (S,G) we have no entry for would make a new
+ * learned entry: not when family has learned_max of them already.  The
+ * kernel keeps its unresolved entry for the (S,G) (ten seconds on
+ * Linux) and asks again only on a packet after that, so a refused flow
+ * costs one upcall per ten seconds, and this one tree search.  Said at
+ * most once a minute per family, with the count.
+ */
+static bool
+route_refuse(int family, const struct kern_upcall *up, const char *sg)
+{
+	struct route_lstats *ls = lstats_of(family);
+	struct iface *ifp;
+
+	if (!learned_max || ls->learned < learned_max)
+		return false;
+	if (exact_iif(&up->src, &up->grp))
+		return false;	/* a configured (S,G): always */
+	ls->refused++;
+	if (log_rl(&learned_rl[family == AF_INET6], now_ms(), 60000) < 0)
+		return true;
+	ifp = iface_find_vif(family, up->vif);
+	log_warnx("%s learned routes at the limit of %u (smcrouted -C): %s "
+	    "from %s not installed; %llu refused since start",
+	    family == AF_INET6 ? "IPv6" : "IPv4", learned_max, sg,
+	    ifp ? ifp->name : "?", (unsigned long long)ls->refused);
+	return true;
+}
+
 void
 route_upcall(int family, const struct kern_upcall *up)
 {
-	struct iface *ifp = iface_find_vif(family, up->vif);
 	char buf[2 * INET6_ADDRSTRLEN + 8];
+	struct iface *ifp;
 	struct mfc *m;
 	int iif;
 
+	if (!inet_is_multicast(&up->grp))
+		return;
 	sg_str(&up->src, &up->grp, buf, sizeof(buf));
+	m = mfc_find(&up->src, &up->grp);
+	if (!m && up->type == KERN_NOCACHE && route_refuse(family, up, buf))
+		return;
+	ifp = iface_find_vif(family, up->vif);
 	if (!ifp) {
 		log_debug("Upcall for %s on unknown VIF %d", buf, up->vif);
 		return;
 	}
-	if (!inet_is_multicast(&up->grp))
-		return;
 
 	if (up->type == KERN_WRONGVIF) {
 		route_wrongvif(up, ifp, buf);
@@ -720,11 +782,11 @@ route_upcall(int family, const struct kern_upcall *up)
 	}
 
 	iif = exact_iif(&up->src, &up->grp);
-	m = mfc_get(&up->src, &up->grp, iif ? iif : ifp->ifindex);
-	if (!m)
+	if (!m && !(m = mfc_get(&up->src, &up->grp, iif ? iif :
+	    ifp->ifindex)))
 		return;
 	if (!iif) {
-		m->learned = true;
+		mfc_set_learned(m, true);
 		m->iif = ifp->ifindex;
 	}
 	m->installed = false;	/* the kernel has no entry: force it */
@@ -780,7 +842,7 @@ route_expire(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-route_init(int timeout)
+route_init(int timeout, unsigned int max_learned)
 {
 	struct timeval tv;
 	int period;
@@ -788,6 +850,9 @@ route_init(int timeout)
 	RB_INIT(&rules);
 	RB_INIT(&cache);
 	memset(glen_used, 0, sizeof(glen_used));
+	memset(lstats, 0, sizeof(lstats));
+	memset(learned_rl, 0, sizeof(learned_rl));
+	learned_max = max_learned;
 	cache_timeout = timeout;
 	if (cache_timeout <= 0)
 		return;
@@ -809,10 +874,17 @@ route_exit(void)
 {
 	struct route *r, *rnext;
 	struct mfc *m, *mnext;
+	int i;
 
 	if (expire_ev)
 		event_free(expire_ev);
 	expire_ev = NULL;
+	for (i = 0; i < 2; i++)
+		if (lstats[i].refused)
+			log_notice("%s learned routes: %llu upcalls refused at "
+			    "the limit of %u", i ? "IPv6" : "IPv4",
+			    (unsigned long long)lstats[i].refused,
+			    learned_max);
 	RB_FOREACH_SAFE(m, mfc_tree, &cache, mnext)
 		mfc_free(m);
 	RB_FOREACH_SAFE(r, route_tree, &rules, rnext) {
@@ -820,6 +892,18 @@ route_exit(void)
 		rule_unref(r);
 		free(r);
 	}
+}
+
+void
+route_learned_stats(int family, struct route_lstats *ls)
+{
+	*ls = *lstats_of(family);
+}
+
+unsigned int
+route_learned_max(void)
+{
+	return learned_max;
 }
 
 void

@@ -69,10 +69,29 @@ typedef void (*route_hook_fn)(const struct inet_addr *src,
     const struct inet_addr *grp, int iif, int *oifs, int *noifs);
 
 /*
- * Learned entries (from templates, for the proxy) are flushed when they
- * saw no valid packet for cache_timeout seconds (smcrouted -c); 0: never.
+ * Learned entries: those made for an upcall, for a template, for the
+ * proxy, or as a stop filter; not those of a configured (S,G).  learned
+ * is how many each family has now; refused counts the upcalls that
+ * were not installed because learned was at the limit.
  */
-void		 route_init(int cache_timeout);
+struct route_lstats {
+	unsigned int	 learned;
+	uint64_t	 refused;
+};
+
+/* The default of smcrouted -C: learned entries per family. */
+#define ROUTE_LEARNED_MAX	4096
+
+/*
+ * Learned entries are flushed when they saw no valid packet for
+ * cache_timeout seconds (smcrouted -c); 0: never.  At most max_learned
+ * of them per family (smcrouted -C; 0: no limit): an upcall that would
+ * make one more is refused, counted and logged (at most once a minute),
+ * and installs nothing; entries that exist keep forwarding, and when
+ * some expire there is room again.  An entry that becomes learned
+ * because its (S,G) rule went may exceed the limit: it flows already.
+ */
+void		 route_init(int cache_timeout, unsigned int max_learned);
 void		 route_exit(void);
 void		 route_set_hook(route_hook_fn);
 
@@ -104,6 +123,10 @@ void		 route_refresh_all(void);
 void		 route_flush(void);
 /* The kernel's upcalls. */
 void		 route_upcall(int family, const struct kern_upcall *);
+
+/* Learned entries of family and the upcalls refused, for show. */
+void		 route_learned_stats(int family, struct route_lstats *);
+unsigned int	 route_learned_max(void);
 
 /* Iteration for show. */
 struct route	*route_first(void);

@@ -220,6 +220,58 @@ show_interfaces(struct render_doc *doc)
 	}
 }
 
+static void
+counter_row(struct render_table *t, const char *fam, const char *name,
+    uint64_t v)
+{
+	render_row(t);
+	render_cell_str(t, fam);
+	render_cell_str(t, name);
+	render_cell_int(t, (int64_t)v);
+}
+
+/*
+ * With -d, after the interfaces: per family with a routing socket, what
+ * the socket received (kern.h) and the learned entries against their
+ * limit (route.h, smcrouted -C; null for no limit).
+ */
+static void
+show_counters(struct render_doc *doc)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct render_table *t;
+	struct kern_rxstats rx;
+	struct route_lstats ls;
+	const char *fam;
+	size_t i;
+
+	t = render_add(doc, NULL, "counters", "Multicast Routing Counters",
+	    &cols_counter, 0);
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if (!kern_available(families[i]))
+			continue;
+		fam = families[i] == AF_INET6 ? "IPv6" : "IPv4";
+		kern_rx_stats(families[i], &rx);
+		route_learned_stats(families[i], &ls);
+		counter_row(t, fam, "learned", ls.learned);
+		render_row(t);
+		render_cell_str(t, fam);
+		render_cell_str(t, "learned_limit");
+		if (route_learned_max())
+			render_cell_int(t, route_learned_max());
+		else
+			render_cell_null(t);
+		counter_row(t, fam, "learned_refused", ls.refused);
+		counter_row(t, fam, "upcalls", rx.upcalls);
+		counter_row(t, fam, "packets", rx.packets);
+		counter_row(t, fam, "ignored", rx.ignored);
+		counter_row(t, fam, "truncated", rx.truncated);
+		counter_row(t, fam, "ctrl_truncated", rx.ctruncated);
+		counter_row(t, fam, "rx_errors", rx.errors);
+		counter_row(t, fam, "rx_budget_spent", rx.yields);
+	}
+}
+
 /*
  * SMCRoute's format: a plain heading, then each line as it would read in
  * smcroute.conf, the keyword padded to 7; a message when there is none.
@@ -289,6 +341,8 @@ show(int what, uint32_t flags, struct evbuffer *out, char *err,
 		break;
 	case MSG_SHOW_INTERFACES:
 		show_interfaces(doc);
+		if (flags & MSG_F_DETAIL)
+			show_counters(doc);
 		break;
 	case MSG_SHOW_PENDING:
 		show_pending(doc);

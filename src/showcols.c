@@ -44,6 +44,17 @@ static const struct render_col iface_cols[] = {
 };
 
 /*
+ * Counters of the core, one per row (smcroutectl -d show interfaces),
+ * as proxy/pshow.c does for the proxy's: rows can be added without
+ * changing the layout.  A null value (no limit) reads "-".
+ */
+static const struct render_col counter_cols[] = {
+	{ "FAMILY", "family", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "COUNTER", "counter", NULL, RENDER_STR, RENDER_LEFT, 0, NULL, 0 },
+	{ "VALUE", "value", NULL, RENDER_INT, RENDER_RIGHT, 0, "-", 0 },
+};
+
+/*
  * Pending lines: in JSON their parts, in text the line as it would read
  * in smcroute.conf (SMCRoute's format, greppable, pasteable).
  */
@@ -62,4 +73,5 @@ const struct render_def cols_rule = { rule_cols, NELEM(rule_cols) };
 const struct render_def cols_group = { group_cols, NELEM(group_cols) };
 const struct render_def cols_iface = { iface_cols, NELEM(iface_cols) };
 const struct render_def cols_pending = { pending_cols, NELEM(pending_cols) };
+const struct render_def cols_counter = { counter_cols, NELEM(counter_cols) };
 

@@ -25,12 +25,15 @@
  *  cols_pending str kind ("mroute"|"mgroup"), str iif,
  *		  sg(source|NULL, group), list oifs (these four JSON only),
  *		  str line (text only: "mroute  from a1 group G to a2")
+ *  cols_counter str family ("IPv4"|"IPv6"), str counter, int|null value
+ *		  "FAMILY COUNTER VALUE", a null value reads -
  */
 extern const struct render_def cols_route;
 extern const struct render_def cols_rule;	/* cols_route + list except */
 extern const struct render_def cols_group;
 extern const struct render_def cols_iface;
 extern const struct render_def cols_pending;
+extern const struct render_def cols_counter;
 
 
 #endif /* SMCR_SHOWCOLS_H */

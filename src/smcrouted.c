@@ -45,6 +45,7 @@ static struct opts {
 	const char	*script;	/* -e CMD */
 	const char	*check;		/* -F FILE */
 	int		 cache_timeout;	/* -c SEC, 0 = never */
+	unsigned int	 learned_max;	/* -C NUM, 0 = no limit */
 	uint32_t	 table;		/* -t ID */
 	int		 foreground;	/* -n */
 	int		 syslog;	/* -s */
@@ -55,6 +56,7 @@ static struct opts {
 } opts = {
 	.ident = "smcroute",
 	.cache_timeout = 60,
+	.learned_max = ROUTE_LEARNED_MAX,
 	.level = LOG_NOTICE,
 	.mrdisc = MRDISC_INTERVAL_DEFAULT,
 };
@@ -68,12 +70,14 @@ usage(int code)
 	FILE *fp = code ? stderr : stdout;
 
 	fprintf(fp,
-"Usage: smcrouted [-hnNsv] [-c SEC] [-d SEC] [-D SEC] [-e CMD] [-f FILE]\n"
-"                 [-F FILE] [-i NAME] [-l LEVEL] [-m SEC] [-P FILE] [-t ID]\n"
-"                 [-u FILE]\n"
+"Usage: smcrouted [-hnNsv] [-c SEC] [-C NUM] [-d SEC] [-D SEC] [-e CMD]\n"
+"                 [-f FILE] [-F FILE] [-i NAME] [-l LEVEL] [-m SEC] [-P FILE]\n"
+"                 [-t ID] [-u FILE]\n"
 "\n"
 "  -c SEC    Flush learned (*,G) routes idle for SEC seconds, default 60,\n"
 "            0 disables\n"
+"  -C NUM    At most NUM learned routes per address family, default %d,\n"
+"            0 for no limit\n"
 "  -d SEC    Wait SEC seconds before starting up\n"
 "  -D SEC    Exit by itself after SEC seconds (for tests and leak checks)\n"
 "  -e CMD    Script to call on reload and when a learned route is installed\n"
@@ -93,7 +97,7 @@ usage(int code)
 "  -t ID     Use multicast routing table ID\n"
 "  -u FILE   IPC socket, default %s/<NAME>.sock\n"
 "  -v        Show version and exit\n",
-	    SYSCONFDIR, RUNSTATEDIR, RUNSTATEDIR);
+	    ROUTE_LEARNED_MAX, SYSCONFDIR, RUNSTATEDIR, RUNSTATEDIR);
 	return code;
 }
 
@@ -314,13 +318,19 @@ parse_args(int argc, char *argv[])
 	long val;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:d:D:e:f:F:hI:i:l:m:nNP:st:u:v")) !=
+	while ((ch = getopt(argc, argv, "c:C:d:D:e:f:F:hI:i:l:m:nNP:st:u:v")) !=
 	    -1) {
 		switch (ch) {
 		case 'c':
 			if (read_uint(optarg, "cache timeout", INT_MAX, &val))
 				return usage(EX_USAGE);
 			opts.cache_timeout = (int)val;
+			break;
+		case 'C':
+			if (read_uint(optarg, "learned route limit", INT_MAX,
+			    &val))
+				return usage(EX_USAGE);
+			opts.learned_max = (unsigned int)val;
 			break;
 		case 'd':
 			if (read_uint(optarg, "start-up delay", 3600,
@@ -498,7 +508,7 @@ main(int argc, char *argv[])
 
 	kern_start();
 	iface_init(apply_ifaces_changed, route_refresh_all);
-	route_init(opts.cache_timeout);
+	route_init(opts.cache_timeout, opts.learned_max);
 	mcgroup_init();
 	proxy_init(opts.mrdisc);
 	script_init(opts.script);
