@@ -3,9 +3,9 @@
 # reports a second for 10 s from 1,000 spoofed addresses of the LAN's
 # subnet (4 records each, of random types, for 512 groups, 50 random
 # sources per record), and 100 a second from off the subnet.  While it
-# lasts, and after: the daemon's resident memory stays under 32 MB and
-# its descriptors under 600 (the socket pool's 512, see mcsock.h, and a
-# few), `smcroutectl show igmp` answers within 100 ms more than it takes
+# lasts, and after: the daemon's resident memory stays under 32 MB (not
+# in a sanitizer build, see below) and its descriptors under 600 (the
+# socket pool's 512, see mcsock.h, and a few), `smcroutectl show igmp` answers within 100 ms more than it takes
 # without the flood (2000 ms in the test VM: there the flood, the daemon
 # and smcroutectl share two emulated CPUs, each ten times slower; the
 # native figure is a benchmark's, test/bench/README.md), a legitimate
@@ -24,8 +24,16 @@ topo
 addr "$RTR" $RTR_OUT1 10.1.0.254/16
 
 G=239.1.2.3 RATE=10000 SECS=10
-RSS_MAX_KB=32768 FD_MAX=600 SHOW_EXTRA_MS=100
+RSS_MAX_KB=32768 FD_MAX=600 SHOW_EXTRA_MS=100 MIN_SENT=$((RATE * SECS * 3 / 10))
 [ -n "${SMCR_IN_VM:-}" ] && SHOW_EXTRA_MS=2000
+# A sanitizer build: AddressSanitizer's shadow memory and quarantine
+# make the resident size say nothing about the daemon's own (the normal
+# build holds the bound; here ASan watches every access under the
+# flood), and the instrumented generator sends less.
+SAN=
+if ldd "$SMCROUTED" 2>/dev/null | grep -q libasan; then
+	SAN=1 MIN_SENT=$((RATE * SECS / 10))
+fi
 conf <<EOF
 phyint $RTR_IN upstream igmp
 phyint $RTR_OUT1 igmp query-interval 30 query-response-interval 1 fast-leave
@@ -94,12 +102,18 @@ say "during the flood ($samples samples): RSS max ${rss_max} kB," \
     "descriptors max $fd_max, show igmp max $show_max ms, median" \
     "$show_med ms (base $base ms)"
 sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$WORK/flood.out")
-# A loaded guest sends less: 3,000 reports/s is still 30 times what a
-# busy LAN sends; the rate reached is in the line above.
-expect ge "the flood was sent (reports)" "${sent:-0}" $((RATE * SECS * 3 / 10))
+# A loaded guest sends less: 3,000 reports/s (1,000 instrumented) is
+# still 10 to 30 times what a busy LAN sends; the rate reached is in the
+# line above.
+expect ge "the flood was sent (reports)" "${sent:-0}" $MIN_SENT
 expect ge "samples taken during the flood" "$samples" 5
 check "daemon alive after the flood" daemon_alive
-expect le "resident memory under $RSS_MAX_KB kB" "$rss_max" $RSS_MAX_KB
+if [ -z "$SAN" ]; then
+	expect le "resident memory under $RSS_MAX_KB kB" "$rss_max" $RSS_MAX_KB
+else
+	say "sanitizer build: resident memory not compared with" \
+	    "$RSS_MAX_KB kB (ASan's own)"
+fi
 expect le "descriptors under $FD_MAX" "$fd_max" $FD_MAX
 expect le "show igmp within $SHOW_EXTRA_MS ms more than without the flood" \
     "$((show_max - base))" $SHOW_EXTRA_MS
