@@ -41,6 +41,9 @@
 
 #include "pkt.h"
 
+#define FZ_NAME "fuzz_codec.c"
+#include "fuzz.h"
+
 #define FZ_CHECK(cond) do {						\
 	if (!(cond))							\
 		fz_fail(__LINE__, #cond);				\
@@ -82,16 +85,6 @@ static const uint8_t hbh_ra1[] = { 58, 0, 5, 2, 0, 1, 1, 0 };
 static const uint8_t hbh_pad1[] = { 58, 0, 0, 0, 5, 2, 0, 0 };
 static const uint8_t hbh_trunc[] = { 58, 0, 5 };
 static const uint8_t hbh_long[] = { 58, 1, 5, 2, 0, 0, 1, 0 };
-
-static bool	fz_trace;	/* FUZZ_CODEC_TRACE */
-
-static void __attribute__((noreturn))
-fz_fail(int line, const char *what)
-{
-	fprintf(stderr, "fuzz_codec.c:%d: invariant violated: %s\n", line,
-	    what);
-	abort();
-}
 
 static struct inet_addr
 fz_addr(const char *s)
@@ -601,11 +594,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = getenv("FUZZ_CODEC_TRACE");
-
 	(void)argc;
 	(void)argv;
-	fz_trace = t != NULL && *t != '\0' && strcmp(t, "0") != 0;
+	fz_trace_init("FUZZ_CODEC_TRACE");
 	return 0;
 }
 

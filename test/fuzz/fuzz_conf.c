@@ -44,6 +44,9 @@
 #include "log.h"
 #include "words.h"
 
+#define FZ_NAME "fuzz_conf.c"
+#include "fuzz.h"
+
 #define FZ_CHECK(cond) do {						\
 	if (!(cond))							\
 		fz_fail(__LINE__, #cond);				\
@@ -53,8 +56,6 @@ static char	fz_root[PATH_MAX];	/* private directory */
 static char	fz_in[PATH_MAX];	/* root/w/in.conf: the input */
 static char	fz_line[PATH_MAX];	/* root/w/line: parse_line */
 static char	fz_again[PATH_MAX];	/* root/again.conf: the dump */
-static bool	fz_trace;		/* FUZZ_CONF_TRACE */
-
 /* Files the include lines of an input can reach, relative to root/w. */
 static const struct {
 	const char	*path;
@@ -74,14 +75,6 @@ static const struct {
 	{ "sub/bad.conf", "mroute from eth0 group 10.0.0.1 to eth1\n"
 	    "bogus\n" },
 };
-
-static void __attribute__((noreturn))
-fz_fail(int line, const char *what)
-{
-	fprintf(stderr, "fuzz_conf.c:%d: invariant violated: %s\n", line,
-	    what);
-	abort();
-}
 
 static void
 fz_write(const char *path, const void *buf, size_t len)
@@ -125,8 +118,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	tmp = getenv("FUZZ_CONF_TRACE");
-	fz_trace = tmp != NULL && *tmp != '\0' && strcmp(tmp, "0") != 0;
+	fz_trace_init("FUZZ_CONF_TRACE");
 	log_open("fuzz_conf", 0, fz_trace);
 	log_setlevel(LOG_DEBUG);
 

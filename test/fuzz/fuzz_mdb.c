@@ -67,6 +67,9 @@
 #include "mdb.h"
 #include "merge.h"
 
+#define FZ_NAME "fuzz_mdb.c"
+#include "fuzz.h"
+
 #define FZ_CHECK(cond) do {						\
 	if (!(cond))							\
 		fz_fail(__LINE__, #cond);				\
@@ -157,16 +160,6 @@ static const enum fz_op fz_ops[16] = {
 	OP_RECORD, OP_ADVANCE, OP_ADVANCE, OP_ADVANCE, OP_DEADLINE,
 	OP_DEADLINE, OP_HEARD, OP_QUERIER, OP_PARAMS, OP_TICK,
 };
-
-static bool	fz_trace;	/* FUZZ_MDB_TRACE */
-
-static void __attribute__((noreturn))
-fz_fail(int line, const char *what)
-{
-	fprintf(stderr, "fuzz_mdb.c:%d: invariant violated: %s\n", line,
-	    what);
-	abort();
-}
 
 static struct inet_addr
 fz_addr(const char *s)
@@ -1041,11 +1034,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = getenv("FUZZ_MDB_TRACE");
-
 	(void)argc;
 	(void)argv;
-	fz_trace = t != NULL && *t != '\0' && strcmp(t, "0") != 0;
+	fz_trace_init("FUZZ_MDB_TRACE");
 	return 0;
 }
 

@@ -30,20 +30,13 @@
 
 #include "msg.h"
 
+#define FZ_NAME "fuzz_msg.c"
+#include "fuzz.h"
+
 #define FZ_CHECK(cond) do {						\
 	if (!(cond))							\
 		fz_fail(__LINE__, #cond);				\
 } while (0)
-
-static bool	fz_trace;	/* FUZZ_MSG_TRACE */
-
-static void __attribute__((noreturn))
-fz_fail(int line, const char *what)
-{
-	fprintf(stderr, "fuzz_msg.c:%d: invariant violated: %s\n", line,
-	    what);
-	abort();
-}
 
 static uint8_t *
 fz_dup(const void *p, size_t len)
@@ -314,11 +307,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = getenv("FUZZ_MSG_TRACE");
-
 	(void)argc;
 	(void)argv;
-	fz_trace = t != NULL && *t != '\0' && strcmp(t, "0") != 0;
+	fz_trace_init("FUZZ_MSG_TRACE");
 	return 0;
 }
 
