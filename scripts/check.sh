@@ -64,8 +64,10 @@ count()
 	# shellcheck disable=SC2086
 	for log in $(grep -lE '^:test-result: (FAIL|ERROR|XPASS)' $trs \
 	    2>/dev/null); do
-		echo "---- ${log%.trs}.log"
-		tail -n 60 "${log%.trs}.log"
+		echo "---- ${log%.trs}.log: failed checks"
+		grep -E '^(not ok|FAIL:|ERROR:)' "${log%.trs}.log" | head -n 20
+		echo "---- ${log%.trs}.log: last lines"
+		tail -n 40 "${log%.trs}.log"
 	done
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
 		echo "FAIL: make check ran no test in $1"

