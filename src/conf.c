@@ -139,6 +139,17 @@ conf_intern(struct conf *c, const char *path)
 	return f->path;
 }
 
+/* (S,G) lines sort by group, then source. */
+static int
+conf_sg_cmp(struct conf_mroute *a, struct conf_mroute *b)
+{
+	int rc = inet_cmp(&a->grp.addr, &b->grp.addr);
+
+	return rc ? rc : inet_cmp(&a->src.addr, &b->src.addr);
+}
+
+RB_GENERATE_STATIC(conf_sg_tree, conf_mroute, sg_entry, conf_sg_cmp)
+
 struct conf *
 conf_new(void)
 {
@@ -148,6 +159,7 @@ conf_new(void)
 		return NULL;
 	TAILQ_INIT(&c->phyints);
 	TAILQ_INIT(&c->mroutes);
+	RB_INIT(&c->sgs);
 	TAILQ_INIT(&c->mgroups);
 	TAILQ_INIT(&c->acls);
 	TAILQ_INIT(&c->files);
@@ -546,6 +558,39 @@ conf_route_addrs(const struct conf_route_args *ra, char *iif,
  *
  * Without "to" the route has no OIFs: a stop filter.
  */
+/*
+ * A second (S,G) line from another named inbound interface: the kernel
+ * looks an arriving packet up by source and group alone (ip_mr_input,
+ * ip6_mr_input) and forwards it only if it came in on the one inbound
+ * interface of that entry, so one table cannot route the same (S,G)
+ * from two interfaces.  Where both must flow (redundant networks), each
+ * inbound interface is steered to a table of its own (ip mrule iif IF
+ * lookup N) served by a daemon of its own (smcrouted -t N).
+ */
+static int
+conf_check_sg(struct conf *c, const struct conf_mroute *mr, char *err,
+    size_t errlen)
+{
+	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	struct conf_mroute key, *old;
+
+	if (!inet_pfx_is_host(&mr->src) || !inet_pfx_is_host(&mr->grp) ||
+	    word_is_wildcard(mr->iif))
+		return 0;
+	key.src = mr->src;
+	key.grp = mr->grp;
+	old = RB_FIND(conf_sg_tree, &c->sgs, &key);
+	if (old == NULL || !strcmp(old->iif, mr->iif))
+		return 0;
+	snprintf(err, errlen, "mroute: (%s, %s) is routed from %s already "
+	    "(%s line %d): the kernel forwards an (S,G) from one inbound "
+	    "interface per table; route %s in a table of its own "
+	    "(smcrouted -t)", inet_str(&mr->src.addr, s, sizeof(s)),
+	    inet_str(&mr->grp.addr, g, sizeof(g)), old->iif,
+	    old->where.file, old->where.line, mr->iif);
+	return -1;
+}
+
 static int
 conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
     size_t errlen)
@@ -574,6 +619,8 @@ conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
 		return -1;
 	if (conf_check_mroute(&mr, err, errlen))
 		return -1;
+	if (conf_check_sg(p->c, &mr, err, errlen))
+		return -1;
 
 	if ((m = malloc(sizeof(*m))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -583,6 +630,9 @@ conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
 	m->where.file = p->file;
 	m->where.line = p->line;
 	TAILQ_INSERT_TAIL(&p->c->mroutes, m, link);
+	if (inet_pfx_is_host(&m->src) && inet_pfx_is_host(&m->grp) &&
+	    !word_is_wildcard(m->iif))
+		RB_INSERT(conf_sg_tree, &p->c->sgs, m);
 	return 0;
 }
 

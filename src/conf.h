@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <net/if.h>
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include "inet.h"
 #include "pconf.h"
@@ -79,6 +80,7 @@ struct conf_mroute {
 	int			 noifs;
 	char			 oifs[CONF_MAXOIFS][IFNAMSIZ];
 	struct conf_where	 where;
+	RB_ENTRY(conf_mroute)	 sg_entry;	/* in conf.sgs: (S,G) lines */
 };
 
 /* mgroup from IF [source S[/LEN]] group G[/LEN]   (alias: ssmgroup) */
@@ -98,6 +100,12 @@ struct conf_file {
 struct conf {
 	TAILQ_HEAD(, conf_phyint) phyints;
 	TAILQ_HEAD(, conf_mroute) mroutes;
+	/*
+	 * The (S,G) lines with a named inbound interface, by (S,G): the
+	 * kernel forwards an (S,G) from one inbound interface per table,
+	 * so a second line for it from another interface is an error.
+	 */
+	RB_HEAD(conf_sg_tree, conf_mroute) sgs;
 	TAILQ_HEAD(, conf_mgroup) mgroups;
 	TAILQ_HEAD(, pconf_acl)	 acls;		/* pconf.h, in file order */
 	TAILQ_HEAD(, conf_file)	 files;		/* names for conf_where */

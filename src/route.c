@@ -176,6 +176,7 @@ struct compute {
 	int	noifs;
 	int	nrules;		/* oifs[0..nrules) from rules, the rest hook's */
 	int	exact_iif;	/* IIF of a matching (S,G) rule */
+	bool	exact_stale;	/* that rule is stale (reload) */
 };
 
 static void
@@ -188,20 +189,25 @@ compute_add(struct route *r, void *arg)
 		oif_set(c->oifs, &c->noifs, r->oifs[i]);
 }
 
+/* The first (S,G) rule, preferring one a reload has not left stale. */
 static void
 compute_exact(struct route *r, void *arg)
 {
 	struct compute *c = arg;
 
-	if (route_is_sg(r) && !c->exact_iif)
+	if (!route_is_sg(r))
+		return;
+	if (!c->exact_iif || (c->exact_stale && !r->stale)) {
 		c->exact_iif = r->iif;
+		c->exact_stale = r->stale;
+	}
 }
 
 /* The IIF of a configured (S,G) rule for src and grp, or 0. */
 static int
 exact_iif(const struct inet_addr *src, const struct inet_addr *grp)
 {
-	struct compute c = { .noifs = 0, .exact_iif = 0 };
+	struct compute c = { .noifs = 0, .exact_iif = 0, .exact_stale = false };
 
 	rules_matching(src, grp, 0, compute_exact, &c);
 	return c.exact_iif;
@@ -480,6 +486,38 @@ route_check(const struct route *in, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Another live (S,G) rule for the (S,G) of in, from another inbound
+ * interface?  The kernel looks a packet up by source and group alone
+ * and forwards it only from the entry's one inbound interface, so one
+ * table cannot route an (S,G) from two (see conf_check_sg()).  The
+ * entry's inbound interface names the rule to look for: it is the one
+ * of the first live (S,G) rule, and there is never more than one.
+ */
+static int
+route_sg_taken(const struct route *in, char *err, size_t errlen)
+{
+	char sg[2 * INET6_ADDRSTRLEN + 8];
+	struct route key, *r;
+	struct mfc *m;
+
+	if (!route_is_sg(in))
+		return 0;
+	m = mfc_find(&in->src.addr, &in->grp.addr);
+	if (m == NULL || m->iif == in->iif)
+		return 0;
+	key = *in;
+	key.iif = m->iif;
+	if ((r = route_find(&key)) == NULL || r->stale)
+		return 0;
+	snprintf(err, errlen, "%s is routed from %s already: the kernel "
+	    "forwards an (S,G) from one inbound interface per table; route "
+	    "%s in a table of its own (smcrouted -t)", sg_str(&in->src.addr,
+	    &in->grp.addr, sg, sizeof(sg)), iface_name(m->iif),
+	    iface_name(in->iif));
+	return -1;
+}
+
 int
 route_add(const struct route *in, unsigned int origin, bool merge, char *err,
     size_t errlen)
@@ -490,6 +528,8 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 	if (route_check(in, err, errlen))
 		return -1;
 	r = route_find(in);
+	if (!r && route_sg_taken(in, err, errlen))
+		return -1;
 	if (!r) {
 		r = calloc(1, sizeof(*r));
 		if (!r) {
