@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <string.h>
@@ -134,6 +135,17 @@ iface_vif_open(struct iface *ifp, int family)
 
 	if (!kern_available(family))
 		return -1;
+	/*
+	 * struct mif6ctl carries the ifindex in 16 bits (mif6c_pifi): a
+	 * larger one would make the MIF on the interface whose ifindex
+	 * it is modulo 65536, so such an interface gets none.
+	 */
+	if (family == AF_INET6 && ifp->ifindex > USHRT_MAX) {
+		log_warnx("%s: ifindex %d is above %d: no IPv6 MIF (the "
+		    "kernel takes 16 bits)", ifp->name, ifp->ifindex,
+		    USHRT_MAX);
+		return -1;
+	}
 	slot = kern_vif_add(family, ifp->ifindex, ifp->name, ifp->ttl);
 	if (slot < 0)
 		return -1;
