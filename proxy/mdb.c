@@ -137,6 +137,7 @@ struct mdb_if {
 	struct mdb_params	 p;
 	uint64_t		 gmi;		/* group membership interval */
 	uint64_t		 lmqt;		/* last member query time */
+	uint64_t		 lmq_wait;	/* LMQT + grace (mdb_grace) */
 	uint64_t		 ohpi;		/* older host present intvl */
 	unsigned		 lmqc;
 	bool			 querier;
@@ -878,6 +879,7 @@ mdb_untracked(const struct mdb_group *g, uint64_t now)
  *    larger than LMQT; suppressed when Q(G) goes out at the same time;
  *  - Q(G,A) with S clear: sources with retransmission state and a
  *    timer lower or equal to LMQT (section 6.6.3.2).
+ * LMQT here is LMQT + grace, what a lowered timer gets (mdb_grace()).
  * Empty messages are not sent.  Each transmission uses up one
  * retransmission of everything it covers; the next one is due in LMQI.
  */
@@ -893,7 +895,7 @@ mdb_group_send_queries(struct mdb_if *ifp, struct mdb_group *g,
 
 	if (g->rxmt > 0) {
 		q = mdb_query_new(ifp, g,
-		    mdb_tmr_left(&g->gtmr, now) > ifp->lmqt, 0);
+		    mdb_tmr_left(&g->gtmr, now) > ifp->lmq_wait, 0);
 		if (q != NULL) {
 			q->compat = compat;
 			mdb_query_queue(ifp, q);
@@ -902,7 +904,7 @@ mdb_group_send_queries(struct mdb_if *ifp, struct mdb_group *g,
 		grp = true;
 	}
 	TAILQ_FOREACH(s, &g->rxq, rxq) {
-		if (mdb_tmr_left(&s->tmr, now) > ifp->lmqt)
+		if (mdb_tmr_left(&s->tmr, now) > ifp->lmq_wait)
 			ns++;
 		else
 			nc++;
@@ -912,7 +914,7 @@ mdb_group_send_queries(struct mdb_if *ifp, struct mdb_group *g,
 	if (nc > 0 && (qc = mdb_query_new(ifp, g, false, nc)) != NULL)
 		qc->nsrc = 0;
 	TAILQ_FOREACH_SAFE(s, &g->rxq, rxq, next) {
-		q = mdb_tmr_left(&s->tmr, now) > ifp->lmqt ? qs : qc;
+		q = mdb_tmr_left(&s->tmr, now) > ifp->lmq_wait ? qs : qc;
 		if (q != NULL)
 			q->srcs[q->nsrc++] = s->addr;
 		mdb_src_rxmt(g, s, s->rxmt - 1);
@@ -934,8 +936,9 @@ mdb_group_send_queries(struct mdb_if *ifp, struct mdb_group *g,
 /*
  * "Send Q(G,A)" for one source S of A.  Querier (section 6.6.3.2): a
  * source whose timer is larger than LMQT gets LMQC retransmissions and
- * its timer lowered to LMQT.  Fast leave: no query; a source no tracked
- * host wants expires now.  Other routers do nothing.
+ * its timer lowered to LMQT (both LMQT + grace, mdb_grace()).  Fast
+ * leave: no query; a source no tracked host wants expires now.  Other
+ * routers do nothing.
  */
 static void
 mdb_send_q_src(struct mdb_if *ifp, struct mdb_group *g,
@@ -951,17 +954,18 @@ mdb_send_q_src(struct mdb_if *ifp, struct mdb_group *g,
 	}
 	if (!ifp->querier)
 		return;
-	if (mdb_tmr_left(&s->tmr, now) > ifp->lmqt) {
+	if (mdb_tmr_left(&s->tmr, now) > ifp->lmq_wait) {
 		mdb_src_rxmt(g, s, ifp->lmqc);
-		mdb_tmr_start(ifp, &s->tmr, now + ifp->lmqt);
+		mdb_tmr_start(ifp, &s->tmr, now + ifp->lmq_wait);
 		g->q_now = true;
 	}
 }
 
 /*
  * "Send Q(G)".  Querier (section 6.6.3.1): the group timer is lowered to
- * LMQT and LMQC queries are sent, LMQI apart.  Fast leave: no query;
- * with no tracked host left in EXCLUDE mode the group timer expires now.
+ * LMQT (+ grace, mdb_grace()) and LMQC queries are sent, LMQI apart.
+ * Fast leave: no query; with no tracked host left in EXCLUDE mode the
+ * group timer expires now.
  * The group then falls back to INCLUDE (section 6.5) with the sources
  * that still run.  In EXCLUDE mode the tables drop sources that only
  * INCLUDE hosts asked for (e.g. INCLUDE (A) IS_EX (B) deletes A-B, as
@@ -992,7 +996,7 @@ mdb_send_q_grp(struct mdb_if *ifp, struct mdb_group *g, uint64_t now)
 	}
 	if (!ifp->querier)
 		return;
-	mdb_tmr_lower(ifp, &g->gtmr, now, ifp->lmqt);
+	mdb_tmr_lower(ifp, &g->gtmr, now, ifp->lmq_wait);
 	g->rxmt = ifp->lmqc;
 	g->q_now = true;
 }
@@ -1537,6 +1541,7 @@ mdb_last_row(const struct mdb_if *ifp)
  * the S flag clear:
  *   Q(G,A):  Source Timer for sources in A are lowered to LMQT
  *   Q(G):    Group Timer is lowered to LMQT
+ * LMQT + grace, as for our own queries (mdb_grace()).
  */
 void
 mdb_query_heard(struct mdb_if *ifp, const struct inet_addr *grp,
@@ -1550,12 +1555,12 @@ mdb_query_heard(struct mdb_if *ifp, const struct inet_addr *grp,
 	if (sflag || (g = mdb_group_lookup(ifp, grp)) == NULL)
 		return;
 	if (nsrc == 0) {
-		mdb_tmr_lower(ifp, &g->gtmr, now, ifp->lmqt);
+		mdb_tmr_lower(ifp, &g->gtmr, now, ifp->lmq_wait);
 		return;
 	}
 	for (i = 0; i < nsrc; i++)
 		if ((s = mdb_src_find(g, &srcs[i])) != NULL)
-			mdb_tmr_lower(ifp, &s->tmr, now, ifp->lmqt);
+			mdb_tmr_lower(ifp, &s->tmr, now, ifp->lmq_wait);
 }
 
 /*
@@ -1660,6 +1665,37 @@ mdb_next_deadline(const struct mdb_if *ifp)
  * Interface
  */
 
+/*
+ * Grace for late answers to specific queries.  After a leave the
+ * querier sends LMQC queries LMQI apart, each giving hosts a Max
+ * Response Time of LMQI (section 6.6.3), so the last answer may leave
+ * its host exactly LMQT after the first query, the very moment LMQT
+ * expires the state: no slack is left for the time on the wire, for a
+ * host timer that fires a tick late or rounds the delay up, nor for the
+ * Max Resp Code, which IGMP carries in tenths of a second (section
+ * 4.1.1).  A member answering at the end of the window then loses its
+ * routes and the upstream membership, and gets them back from the same
+ * report a moment later (igmpproxy issue #95).  So a timer lowered by a
+ * specific query, ours or one heard (section 6.6.1), runs LMQT + grace,
+ * the grace an eighth of LMQI and at least 100 ms, one unit of the Max
+ * Resp Code (never more than LMQI): 125 ms with the defaults.  Traffic
+ * nobody answers for still stops that soon after LMQT, and the S flag
+ * (section 6.6.3.1) is set for timers above LMQT + grace, the ones a
+ * report raised again, as the RFC sets it above LMQT.
+ */
+#define MDB_GRACE_DIV	8
+#define MDB_GRACE_MIN	100
+
+static uint64_t
+mdb_grace(const struct mdb_params *p)
+{
+	uint64_t grace = p->lmqi / MDB_GRACE_DIV;
+
+	if (grace < MDB_GRACE_MIN)
+		grace = MDB_GRACE_MIN;
+	return grace > p->lmqi ? p->lmqi : grace;
+}
+
 static void
 mdb_params_apply(struct mdb_if *ifp, const struct mdb_params *p)
 {
@@ -1695,6 +1731,7 @@ mdb_params_apply(struct mdb_if *ifp, const struct mdb_params *p)
 	ifp->ohpi = ifp->gmi;
 	ifp->lmqc = ifp->p.lmqc;
 	ifp->lmqt = ifp->p.lmqi * ifp->lmqc;
+	ifp->lmq_wait = ifp->lmqt + mdb_grace(&ifp->p);
 }
 
 struct mdb_if *
@@ -1746,6 +1783,12 @@ const struct mdb_params *
 mdb_if_params(const struct mdb_if *ifp)
 {
 	return &ifp->p;
+}
+
+uint64_t
+mdb_if_lmq_wait(const struct mdb_if *ifp)
+{
+	return ifp->lmq_wait;
 }
 
 void

@@ -33,6 +33,11 @@
  *    current state.  Older Host Present timers are timestamps read when
  *    needed; their expiry has no action, so they are not in the
  *    deadline tree.
+ *  - Late answers: a timer lowered by a specific query (ours, "Send
+ *    Q", or the querier's, mdb_query_heard()) runs LMQT plus a small
+ *    grace, an eighth of LMQI and at least 100 ms, so that a member
+ *    answering at the very end of the last query's response window is
+ *    not torn down and rebuilt (see mdb_grace() in mdb.c).
  *  - Version: records newer than the configured version are ignored
  *    (an IGMPv2 router does not know IGMPv3 reports; hosts that hear
  *    only older queries report in the older version, RFC 3376 section
@@ -133,6 +138,7 @@ struct mdb_rec {
  * Intervals are milliseconds.  Derived values (RFC 3376 section 8):
  *   GMI  = robustness * query_interval + query_resp	(8.4; MALI)
  *   LMQT = lmqi * lmqc					(8.14; LLQT)
+ *   lowered timers run LMQT + max(lmqi / 8, 100), at most LMQT + lmqi
  *   OHPI = robustness * query_interval + query_resp	(8.13)
  */
 struct mdb_params {
@@ -213,6 +219,8 @@ void		 mdb_if_destroy(struct mdb_if *);
  */
 void		 mdb_if_set_params(struct mdb_if *, const struct mdb_params *);
 const struct mdb_params *mdb_if_params(const struct mdb_if *);
+/* What a timer lowered by a specific query runs: LMQT + grace. */
+uint64_t	 mdb_if_lmq_wait(const struct mdb_if *);
 /*
  * Only the querier performs the "Send Q" actions: it lowers the timers
  * and queues the queries (RFC 3376 section 6.6.3).  A non-querier leaves

@@ -900,11 +900,11 @@ fz_record(struct fz *fz, const uint8_t *arg)
 static void
 fz_heard(struct fz *fz, const uint8_t *arg)
 {
-	const struct mdb_params *p = mdb_if_params(fz->ifp);
 	struct inet_addr srcs[NSRC];
 	struct fz_snap cur;
 	const struct fz_snap *prev = &fz->snap;
-	uint64_t lmqt = p->lmqi * p->lmqc, want;
+	/* LMQT and the grace for late answers (mdb_grace()). */
+	uint64_t lmqt = mdb_if_lmq_wait(fz->ifp), want;
 	size_t n = 0;
 	bool sflag = arg[0] & 0x40;
 	int gi = arg[0] & 15, j;
@@ -918,7 +918,7 @@ fz_heard(struct fz *fz, const uint8_t *arg)
 	FZ_CHECK(cur.ngroups == prev->ngroups);
 	if (sflag)
 		fz_unchanged(fz, prev, &cur);
-	/* Section 6.6.1: lowered to LMQT, never raised, nothing else. */
+	/* Section 6.6.1: lowered to LMQT + grace, never raised, nothing else. */
 	if (!sflag && prev->exists[gi]) {
 		want = n == 0 && prev->gtimer[gi] > lmqt ? lmqt :
 		    prev->gtimer[gi];

@@ -8,7 +8,8 @@
  * A state is written "INCLUDE a=OLD b=GMI" or "EXCLUDE GT=GMI b=OLD c=0"
  * with each timer as what is left of it: GMI (just set to the group
  * membership interval), OLD (untouched since the state was set up, 10 s
- * earlier), LMQT (lowered to the last member query time), 0 (stopped:
+ * earlier), LMQT (lowered to the last member query time and its grace
+ * for late answers, LMQW), 0 (stopped:
  * the exclude list Y).  Queries are "Q(G)" or "Q(G,be)", prefixed with
  * "S" when the Suppress Router-Side Processing flag is set, sorted and
  * joined with '|'.  Exit status 0 when every check passes.
@@ -31,6 +32,8 @@
 #define LMQC	2
 #define GMI	(RV * QI + QRI)		/* 260000 */
 #define LMQT	(LMQI * LMQC)		/* 2000 */
+#define GRACE	(LMQI / 8)		/* 125, see mdb_grace() */
+#define LMQW	(LMQT + GRACE)		/* a lowered timer */
 #define OHPI	GMI
 #define T0	1000			/* state set up at T0 ... */
 #define DT	10000			/* ... record applied at T0 + DT */
@@ -141,7 +144,7 @@ label(uint64_t left, char *buf, size_t len)
 		return "GMI";
 	if (left == GMI - DT)
 		return "OLD";
-	if (left == LMQT)
+	if (left == LMQW)
 		return "LMQT";
 	snprintf(buf, len, "%llu", (unsigned long long)left);
 	return buf;
@@ -523,9 +526,9 @@ test_lmq(void)
 	    "retransmission scheduled LMQI later");
 	rec(ifp, MDB_BLOCK, H1, G, "b", 10500);
 	check_got(strcmp(queries(ifp), "") == 0 &&
-	    strcmp(state(ifp, G, 10500), "INCLUDE a=249500 b=1500") == 0,
+	    strcmp(state(ifp, G, 10500), "INCLUDE a=249500 b=1625") == 0,
 	    "repeated BLOCK during the procedure: timer not raised, no query",
-	    state(ifp, G, 10500), "INCLUDE a=249500 b=1500");
+	    state(ifp, G, 10500), "INCLUDE a=249500 b=1625");
 	rec(ifp, MDB_IS_IN, H2, G, "b", 10600);
 	mdb_tick(ifp, 11000);
 	check_got(strcmp(queries(ifp), "SQ(G,b)") == 0,
@@ -546,14 +549,14 @@ test_lmq(void)
 	mdb_tick(ifp, 10000 + LMQI);
 	check_got(strcmp(queries(ifp), "Q(G,b)|Q(G,b)") == 0,
 	    "unanswered: second Q(G,b) with S clear", NULL, NULL);
-	mdb_tick(ifp, 10000 + LMQT - 1);
-	check_got(strcmp(state(ifp, G, 10000 + LMQT - 1),
-	    "INCLUDE a=248001 b=1") == 0, "source alive until LMQT", NULL,
-	    NULL);
-	mdb_tick(ifp, 10000 + LMQT);
-	check_got(strcmp(state(ifp, G, 10000 + LMQT), "INCLUDE a=248000") == 0,
-	    "source removed at LMQT", state(ifp, G, 10000 + LMQT),
-	    "INCLUDE a=248000");
+	mdb_tick(ifp, 10000 + LMQW - 1);
+	check_got(strcmp(state(ifp, G, 10000 + LMQW - 1),
+	    "INCLUDE a=247876 b=1") == 0,
+	    "source alive until LMQT and its grace", NULL, NULL);
+	mdb_tick(ifp, 10000 + LMQW);
+	check_got(strcmp(state(ifp, G, 10000 + LMQW), "INCLUDE a=247875") == 0,
+	    "source removed at LMQT and its grace", state(ifp, G, 10000 + LMQW),
+	    "INCLUDE a=247875");
 	mdb_if_destroy(ifp);
 
 	/* Q(G) and Q(G,A) together; the S-set Q(G,A) is suppressed. */
@@ -572,6 +575,104 @@ test_lmq(void)
 	    NULL, NULL);
 	check_u(st->queries, 3, "queries counted");
 	mdb_if_destroy(ifp);
+}
+
+/*
+ * Late answers (mdb_grace()): a member that answers the last specific
+ * query at the end of its window, a little after LMQT, keeps its state
+ * and nothing changes; the grace is LMQI / 8, at least 100 ms, at most
+ * LMQI; nobody answering still ends the state at LMQT + grace.
+ */
+static void
+test_late_answer(void)
+{
+	static const struct {
+		uint64_t	 lmqi;
+		unsigned	 lmqc;
+		uint64_t	 grace;
+	} gr[] = {
+		{ 1000, 2, 125 }, { 300, 2, 100 }, { 2400, 1, 300 },
+		{ 50, 3, 50 },
+	};
+	struct mdb_params p;
+	struct mdb_if *ifp;
+	struct mdb_group_info gi;
+	struct inet_addr ga;
+	char what[128];
+	size_t i, f;
+
+	for (f = 0; f < 2; f++) {
+		const char *g = fam[f].grp, *h = fam[f].host;
+
+		/* EXCLUDE: the leave's Q(G), answered at LMQT + 124 ms. */
+		ifp = mkif(fam[f].family, false);
+		rec(ifp, MDB_IS_EX, h, g, "", 0);
+		changes(ifp);
+		rec(ifp, MDB_TO_IN, h, g, "", 10000);
+		queries(ifp);
+		changes(ifp);
+		mdb_tick(ifp, 10000 + LMQI);
+		snprintf(what, sizeof(what), "%s: second Q(G), S clear",
+		    fam[f].name);
+		check_got(strcmp(queries(ifp), "Q(G)") == 0, what, NULL, NULL);
+		rec(ifp, MDB_IS_EX, h, g, "", 10000 + LMQT + GRACE - 1);
+		snprintf(what, sizeof(what), "%s: an answer %d ms after LMQT "
+		    "keeps the group with GT=GMI", fam[f].name, GRACE - 1);
+		check_got(strcmp(state(ifp, g, 10000 + LMQT + GRACE - 1),
+		    "EXCLUDE GT=GMI") == 0, what,
+		    state(ifp, g, 10000 + LMQT + GRACE - 1), "EXCLUDE GT=GMI");
+		snprintf(what, sizeof(what), "%s: and changes nothing (no "
+		    "route or upstream update)", fam[f].name);
+		check_got(changes(ifp) == 0, what, NULL, NULL);
+		mdb_tick(ifp, 10000 + LMQT + GRACE + 1000);
+		check_got(strcmp(queries(ifp), "") == 0 &&
+		    changes(ifp) == 0, "no more queries or changes after it",
+		    NULL, NULL);
+		mdb_if_destroy(ifp);
+
+		/* INCLUDE: the BLOCK's Q(G,a), answered late too. */
+		ifp = mkif(fam[f].family, false);
+		rec(ifp, MDB_IS_IN, h, g, "ab", 0);
+		changes(ifp);
+		rec(ifp, MDB_BLOCK, h, g, "a", 10000);
+		queries(ifp);
+		mdb_tick(ifp, 10000 + LMQI);
+		queries(ifp);
+		rec(ifp, MDB_IS_IN, h, g, "ab", 10000 + LMQT + GRACE - 1);
+		snprintf(what, sizeof(what), "%s: a late answer to Q(G,a) "
+		    "keeps source a", fam[f].name);
+		check_got(strcmp(state(ifp, g, 10000 + LMQT + GRACE - 1),
+		    "INCLUDE a=GMI b=GMI") == 0 && changes(ifp) == 0, what,
+		    state(ifp, g, 10000 + LMQT + GRACE - 1),
+		    "INCLUDE a=GMI b=GMI");
+		mdb_if_destroy(ifp);
+	}
+
+	/* The grace by LMQI: the lowered group timer, and its expiry. */
+	for (i = 0; i < sizeof(gr) / sizeof(gr[0]); i++) {
+		uint64_t w = gr[i].lmqi * gr[i].lmqc + gr[i].grace;
+
+		p = params(AF_INET);
+		p.lmqi = gr[i].lmqi;
+		p.lmqc = gr[i].lmqc;
+		ifp = mdb_if_create(&p);
+		ga = ip(G);
+		rec(ifp, MDB_IS_EX, H1, G, "", 0);
+		rec(ifp, MDB_TO_IN, H1, G, "", 1000);
+		mdb_group_info(mdb_group_find(ifp, &ga), 1000, &gi);
+		snprintf(what, sizeof(what), "LMQI %llu, LMQC %u: group timer "
+		    "lowered to LMQT + %llu", (unsigned long long)gr[i].lmqi,
+		    gr[i].lmqc, (unsigned long long)gr[i].grace);
+		check_u(gi.timer, w, what);
+		check_u(mdb_if_lmq_wait(ifp), w, "mdb_if_lmq_wait() says so");
+		mdb_tick(ifp, 1000 + w - 1);
+		check_got(mdb_group_count(ifp) == 1,
+		    "unanswered: alive until then", NULL, NULL);
+		mdb_tick(ifp, 1000 + w);
+		check_got(mdb_group_count(ifp) == 0,
+		    "unanswered: gone at LMQT + grace", NULL, NULL);
+		mdb_if_destroy(ifp);
+	}
 }
 
 /* Section 7.3.2 and RFC 3810 section 8.3.2. */
@@ -603,9 +704,10 @@ test_compat(void)
 	    strcmp(queries(ifp), "Q(G)|Q(G)") == 0,
 	    "v2 leave = TO_IN({}): Q(G), GT=LMQT", state(ifp, G, 200),
 	    "EXCLUDE GT=LMQT");
-	mdb_tick(ifp, 200 + LMQT);
-	check_got(strcmp(state(ifp, G, 200 + LMQT), "none") == 0,
-	    "no report after the leave: group gone at LMQT", NULL, NULL);
+	mdb_tick(ifp, 200 + LMQW);
+	check_got(strcmp(state(ifp, G, 200 + LMQW), "none") == 0,
+	    "no report after the leave: group gone at LMQT and its grace",
+	    NULL, NULL);
 	queries(ifp);
 
 	/* Compat timer expiry returns to v3. */
@@ -718,9 +820,9 @@ test_ssm(void)
 	check_got(strcmp(queries(ifp), "Q(G,a)") == 0,
 	    "SSM: BLOCK sends Q(G,S), never Q(G)", NULL, NULL);
 	check_got(rec(ifp, MDB_TO_EX, H1, S, "", 20) == MDB_IGN_SSM &&
-	    strcmp(state(ifp, S, 20), "INCLUDE a=1990 b=259990 c=259990") == 0,
+	    strcmp(state(ifp, S, 20), "INCLUDE a=2115 b=259990 c=259990") == 0,
 	    "SSM: existing state untouched by TO_EX", state(ifp, S, 20),
-	    "INCLUDE a=1990 b=259990 c=259990");
+	    "INCLUDE a=2115 b=259990 c=259990");
 	mdb_if_destroy(ifp);
 
 	ifp = mkif(AF_INET6, false);
@@ -885,12 +987,12 @@ test_tracking(void)
 	mdb_tick(ifp, 20000 + LMQI);
 	check_got(strcmp(queries(ifp), "Q(G)|Q(G)") == 0,
 	    "nobody answers: LMQC queries", NULL, NULL);
-	mdb_tick(ifp, 20000 + LMQT - 1);
-	check_got(mdb_group_count(ifp) == 1, "group alive until LMQT", NULL,
-	    NULL);
-	mdb_tick(ifp, 20000 + LMQT);
-	check_got(mdb_group_count(ifp) == 0, "group deleted at LMQT", NULL,
-	    NULL);
+	mdb_tick(ifp, 20000 + LMQW - 1);
+	check_got(mdb_group_count(ifp) == 1,
+	    "group alive until LMQT and its grace", NULL, NULL);
+	mdb_tick(ifp, 20000 + LMQW);
+	check_got(mdb_group_count(ifp) == 0,
+	    "group deleted at LMQT and its grace", NULL, NULL);
 	mdb_if_destroy(ifp);
 
 	/* A member is forgotten one GMI after its last record. */
@@ -925,7 +1027,7 @@ test_limits(void)
 	check_got(rec(ifp, MDB_TO_IN, H1, "239.0.0.3", "", 0) == MDB_NOOP,
 	    "max-groups: a leave for an unknown group is no drop", NULL, NULL);
 	rec(ifp, MDB_TO_IN, H1, "239.0.0.1", "", 10);
-	mdb_tick(ifp, 10 + LMQT);
+	mdb_tick(ifp, 10 + LMQW);
 	check_got(rec(ifp, MDB_IS_EX, H1, "239.0.0.3", "", 3000) == MDB_APPLIED,
 	    "max-groups: room again after a group went", NULL, NULL);
 	mdb_if_destroy(ifp);
@@ -986,7 +1088,7 @@ test_bounds(void)
 	check_got(rec(ifp, MDB_TO_IN, H1, G, "", 20) == MDB_APPLIED &&
 	    rec(ifp, MDB_BLOCK, H1, "239.1.1.2", "d", 20) == MDB_APPLIED,
 	    "max-sources: leaves pass", NULL, NULL);
-	mdb_tick(ifp, 20 + LMQT);
+	mdb_tick(ifp, 20 + LMQW);
 	check_got(rec(ifp, MDB_IS_IN, H2, "239.1.1.3", "a", 3000) ==
 	    MDB_APPLIED, "max-sources: room again after sources went", NULL,
 	    NULL);
@@ -1043,8 +1145,8 @@ test_bounds(void)
 	    "max-hosts: fast leave waits for H3 with last member queries",
 	    state(ifp, G, 10), "EXCLUDE GT=LMQT");
 	rec(ifp, MDB_IS_EX, H3, G, "", 500);
-	mdb_tick(ifp, 10 + LMQT);
-	check_got(strncmp(state(ifp, G, 10 + LMQT), "EXCLUDE GT=", 11) == 0,
+	mdb_tick(ifp, 10 + LMQW);
+	check_got(strncmp(state(ifp, G, 10 + LMQW), "EXCLUDE GT=", 11) == 0,
 	    "max-hosts: H3's answer keeps the group", state(ifp, G, 500),
 	    "EXCLUDE GT=...");
 	mdb_if_destroy(ifp);
@@ -1133,10 +1235,10 @@ test_misc(void)
 	check_got(strcmp(state(ifp, G, 100), "EXCLUDE GT=LMQT a=LMQT b=259900")
 	    == 0, "6.6.1: Q(G,a) and Q(G) with S clear lower to LMQT",
 	    state(ifp, G, 100), "EXCLUDE GT=LMQT a=LMQT b=259900");
-	mdb_tick(ifp, 100 + LMQT);
-	check_got(strcmp(state(ifp, G, 100 + LMQT), "INCLUDE b=257900") == 0,
+	mdb_tick(ifp, 100 + LMQW);
+	check_got(strcmp(state(ifp, G, 100 + LMQW), "INCLUDE b=257775") == 0,
 	    "non-querier expires on the querier's schedule",
-	    state(ifp, G, 100 + LMQT), "INCLUDE b=257900");
+	    state(ifp, G, 100 + LMQW), "INCLUDE b=257775");
 
 	/* Becoming non-querier drops pending retransmissions. */
 	mdb_if_set_querier(ifp, true);
@@ -1243,8 +1345,8 @@ m_q_src(struct model *g, uint8_t set, uint64_t now)
 	int i;
 
 	for (i = 0; i < NS; i++)
-		if ((set & (1 << i)) && g->st[i] > now + LMQT)
-			g->st[i] = now + LMQT;
+		if ((set & (1 << i)) && g->st[i] > now + LMQW)
+			g->st[i] = now + LMQW;
 }
 
 static void
@@ -1324,8 +1426,8 @@ m_record(struct model *g, enum mdb_rec_type t, uint8_t B, uint64_t now)
 			g->present |= B;
 			m_set(g, B, now + GMI);
 			m_q_src(g, X & (uint8_t)~B, now);
-			if (g->gt > now + LMQT)
-				g->gt = now + LMQT;
+			if (g->gt > now + LMQW)
+				g->gt = now + LMQW;
 			break;
 		default:
 			break;
@@ -1590,6 +1692,7 @@ main(void)
 	test_new_group();
 	test_expiry();
 	test_lmq();
+	test_late_answer();
 	test_compat();
 	test_ssm();
 	test_tracking();
