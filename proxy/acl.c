@@ -7,8 +7,12 @@
 #include <stddef.h>
 #include <sys/queue.h>
 
+#include "evloop.h"
+#include "log.h"
 #include "pif.h"
 #include "words.h"
+
+#define UPSRC_LOG_PERIOD	60000	/* ms between refusal messages */
 
 /*
  * Access lists: the acl lines for this interface, in order, first match
@@ -64,4 +68,38 @@ acl_exclusions(const struct pif *p, const struct inet_addr *grp,
 				merge_src(m, &acl->src.addr);
 		}
 	}
+}
+
+/*
+ * The upstream's source list.  Only refusals that matter are counted:
+ * a flow nobody downstream asked for would not be forwarded anyway, and
+ * a provider's link carries many.  A refused flow is counted each time
+ * its route is worked out: when it arrives and when its group's
+ * membership changes.  Logged once a minute at most, with the flow at
+ * hand as the example and how many were refused in between.
+ */
+bool
+upsrc_permit(struct pif *up, const struct inet_addr *src,
+    const struct inet_addr *grp)
+{
+	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	struct pif *p;
+	long n;
+
+	if (pconf_upsrc_permit(&up->cfg, src))
+		return true;
+	RB_FOREACH(p, pif_tree, &px.pifs) {
+		if (p->family == grp->family && (p->role & PIF_DOWN) &&
+		    mdb_wants(p->mdb, src, grp) && acl_permit(p, src, grp))
+			break;
+	}
+	if (!p)
+		return false;
+	up->upsrc_refused++;
+	if ((n = log_rl(&up->rl_upsrc, now_ms(), UPSRC_LOG_PERIOD)) >= 0)
+		log_warnx("[%s %s] refused %ld flow(s) from sources outside "
+		    "the upstream source list, e.g. %s to %s (see show igmp)",
+		    pif_proto(up), up->name, n + 1,
+		    inet_str(src, s, sizeof(s)), inet_str(grp, g, sizeof(g)));
+	return false;
 }

@@ -6,7 +6,8 @@
  * with TTL/hop limit 1, the Router Alert option, TOS 0xc0 (IPv4) and no
  * local loopback; the kernel adds the IP header.  What arrives is
  * decoded (pkt.h) and handed on by type: RFC 4286 solicitations to
- * mrdisc, queries to the querier, reports to the membership database
+ * mrdisc (the ICMPv6 ones checked here, as the MLD codec does not know
+ * them), queries to the querier, reports to the membership database
  * after the acl.  IGMP from outside the interface's IPv4 subnets is
  * dropped (RFC 3376 section 9.1; MLD's link-local sources are checked
  * by the decoder).  Every drop is counted by reason on the interface;
@@ -365,6 +366,47 @@ io_on_link(struct pif *p, const struct pkt_msg *m)
 	return false;
 }
 
+/* A message dropped on p (NULL: not a downstream interface) from src. */
+static void
+io_drop(struct pif *p, enum pkt_drop drop, const struct inet_addr *src)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!p)
+		return;
+	p->drops[drop]++;
+	if (pkt_drop_is_error(drop))
+		log_debug("[%s %s] dropped message from %s: %s", pif_proto(p),
+		    p->name, inet_str(src, a, sizeof(a)), pkt_drop_name(drop));
+}
+
+/*
+ * An ICMPv6 Multicast Router Solicitation (RFC 4286 §4), checked in
+ * the MLD codec's order: length, hop limit 1, source (link-local, or
+ * unspecified as IPv4 allows), destination All-Routers, checksum over
+ * the pseudo-header.  The Router Alert is not required, as for IPv4.
+ */
+static enum pkt_drop
+io_mrd6_check(const uint8_t *msg, size_t len, const struct kern_rxinfo *rx)
+{
+	static const struct inet_addr routers = { .family = AF_INET6,
+	    .u.bytes = { 0xff, 0x02, [15] = 0x02 } };
+
+	if (len < MRD_MINLEN)
+		return PKT_DROP_SHORT;
+	if (rx->hlim != 1)
+		return PKT_DROP_TTL;
+	if (rx->src.family != AF_INET6 ||
+	    (!IN6_IS_ADDR_LINKLOCAL(&rx->src.u.v6) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&rx->src.u.v6)))
+		return PKT_DROP_SRC;
+	if (inet_cmp(&rx->dst, &routers))
+		return PKT_DROP_DST;
+	if (cksum_icmp6(&rx->src.u.v6, &rx->dst.u.v6, msg, len) != 0)
+		return PKT_DROP_CKSUM;
+	return PKT_OK;
+}
+
 /*
  * A packet from a routing socket: IGMP with its IPv4 header, or ICMPv6
  * with the IPv6 header's facts in rx.  Upstream, the kernel's host stack
@@ -377,9 +419,18 @@ io_input(int family, const uint8_t *pkt, size_t len,
 	struct pif *p = pif_find(family, rx->ifindex);
 	enum pkt_drop drop;
 	struct pkt_msg m;
+	unsigned int flags;
 
 	if (p && !(p->role & PIF_DOWN))
 		p = NULL;
+	flags = p ? pif_rx_flags(p) : 0;
+	if (family == AF_INET6 && len > 0 && pkt[0] == MLD_MRD_SOLICIT) {
+		if ((drop = io_mrd6_check(pkt, len, rx)) != PKT_OK)
+			io_drop(p, drop, &rx->src);
+		else
+			mrdisc_solicit(AF_INET6, rx->ifindex);
+		return;
+	}
 	if (family == AF_INET6) {
 		struct mld_rxinfo mrx;
 
@@ -388,29 +439,24 @@ io_input(int family, const uint8_t *pkt, size_t len,
 		mrx.hlim = rx->hlim;
 		mrx.hbh = rx->hbh;
 		mrx.hbhlen = rx->hbhlen;
-		drop = mld_decode(&m, pkt, len, &mrx, 0);
+		drop = mld_decode(&m, pkt, len, &mrx, flags);
 	} else {
-		drop = igmp_decode(&m, pkt, len, 0);
+		drop = igmp_decode(&m, pkt, len, flags);
 	}
 	if (drop != PKT_OK) {
-		if (!p)
-			return;
-		p->drops[drop]++;
-		if (pkt_drop_is_error(drop))
-			log_debug("[%s %s] dropped message from %s: %s",
-			    pif_proto(p), p->name, inet_str(&m.src,
-			    (char[INET6_ADDRSTRLEN]){ 0 }, INET6_ADDRSTRLEN),
-			    pkt_drop_name(drop));
+		io_drop(p, drop, &m.src);
 		return;
 	}
 	if (m.type == PKT_MRD_SOLICIT) {
-		mrdisc_solicit(rx->ifindex);
+		mrdisc_solicit(family, rx->ifindex);
 		return;
 	}
 	if (!p || (!inet_is_any(&p->addr) && !inet_cmp(&m.src, &p->addr)))
 		return;	/* not ours to hear, or our own */
 	if (family == AF_INET && !inet_is_any(&m.src) && !io_on_link(p, &m))
 		return;
+	if (!m.ra)
+		p->ra_missing_ok++;
 	if (m.type == PKT_QUERY)
 		querier_heard(p, &m);
 	else
@@ -420,9 +466,14 @@ io_input(int family, const uint8_t *pkt, size_t len,
 void
 io_init(void)
 {
-	/* The ICMPv6 the proxy hears: MLD (RFC 2710, RFC 3810). */
+	/*
+	 * The ICMPv6 the proxy hears: MLD (RFC 2710, RFC 3810) and the
+	 * RFC 4286 solicitations; other routers' advertisements and
+	 * terminations are for snoopers, not us.
+	 */
 	static const uint8_t icmp6[] = {
 		MLD_LISTENER_QUERY, MLD_V1_REPORT, MLD_V1_DONE, MLD_V2_REPORT,
+		MLD_MRD_SOLICIT,
 	};
 
 	RB_INIT(&iojoins);

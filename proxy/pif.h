@@ -93,6 +93,9 @@ struct pif {
 	uint64_t	 drop_acl;	/* records refused by an acl */
 	uint64_t	 drop_off_subnet; /* IGMP from off the subnets */
 	uint64_t	 older_query;	/* older-version queries heard */
+	uint64_t	 ra_missing_ok;	/* taken without Router Alert */
+	uint64_t	 upsrc_refused;	/* upstream: flows off the source list */
+	struct log_rl	 rl_upsrc;	/* upsrc_refused */
 	struct log_rl	 rl_limit;	/* records over the limits */
 	struct log_rl	 rl_untrack;	/* hosts not tracked */
 	struct log_rl	 rl_offlink;	/* drop_off_subnet */
@@ -144,6 +147,28 @@ bool		 acl_permit(const struct pif *, const struct inet_addr *src,
 void		 acl_exclusions(const struct pif *, const struct inet_addr *grp,
 		    struct msf *f, struct merge *m);
 
+/*
+ * acl.c: may a flow from src to grp, arriving on the upstream p, go
+ * downstream (its source list, "phyint IF upstream source ...")?  A
+ * refusal some downstream would have forwarded is counted and logged.
+ */
+bool		 upsrc_permit(struct pif *, const struct inet_addr *src,
+		    const struct inet_addr *grp);
+
+/* The decoder's receive flags (pkt.h) for p's router-alert setting. */
+static inline unsigned int
+pif_rx_flags(const struct pif *p)
+{
+	switch (p->cfg.ra) {
+	case PCONF_RA_REQUIRE:
+		return PKT_RX_RA_ALL;
+	case PCONF_RA_OPTIONAL:
+		return PKT_RX_RA_NONE;
+	default:
+		return 0;
+	}
+}
+
 /* querier.c: the querier of a downstream interface. */
 extern const char *const qstate_str[Q_MAX];
 /* Timers of p; 0, or -1 when out of memory.  querier_free() stops it. */
@@ -162,12 +187,6 @@ unsigned int	 pif_robustness(const struct pif *);
 /* The configured version as the neutral level (pkt.h), the one in use. */
 int		 pif_level(const struct pif *);
 void		 pif_params(const struct pif *, struct mdb_params *);
-/*
- * The querier's Query Interval (s) and Robustness Variable on ifindex,
- * for RFC 4286 advertisements; -1 where we do not query.
- */
-int		 querier_params(int ifindex, unsigned int *qi_sec,
-		    unsigned int *robustness);
 
 /* upstream.c: the RFC 4605 §4.1 merge, set on the upstream interface. */
 void		 upstream_init(void);
@@ -198,7 +217,11 @@ void		 io_leave(int family, int ifindex, const char *group);
 int		 io_send(int family, int ifindex, const struct inet_addr *src,
 		    const struct inet_addr *dst, const void *msg, size_t len);
 
-/* mrdisc.c: Multicast Router Discovery (RFC 4286). */
+/*
+ * mrdisc.c: Multicast Router Discovery (RFC 4286), IGMP and ICMPv6
+ * messages on each interface with "phyint IF mrdisc", for each family
+ * the kernel routes.
+ */
 struct mrdisc_stats {
 	uint64_t	 solicits;	/* solicitations heard */
 	uint64_t	 answers;	/* advertisements that answered them */
@@ -206,9 +229,10 @@ struct mrdisc_stats {
 };
 void		 mrdisc_init(int interval);
 void		 mrdisc_apply(void);
-void		 mrdisc_solicit(int ifindex);
-/* The counters of ifindex, NULL where it does not advertise. */
-const struct mrdisc_stats *mrdisc_stats(int ifindex);
+/* A valid solicitation (RFC 4286 §4) of family heard on ifindex. */
+void		 mrdisc_solicit(int family, int ifindex);
+/* The counters of family on ifindex, NULL where it does not advertise. */
+const struct mrdisc_stats *mrdisc_stats(int family, int ifindex);
 void		 mrdisc_exit(void);
 
 #endif /* SMCR_PIF_H */

@@ -43,6 +43,10 @@
 #define IGMP_MRD_ADVERT		0x30	/* RFC 4286 §3 */
 #define IGMP_MRD_SOLICIT	0x31	/* RFC 4286 §4 */
 #define IGMP_MRD_TERMINATE	0x32	/* RFC 4286 §5 */
+/* The ICMPv6 ones, as IANA assigned them. */
+#define MLD_MRD_ADVERT		151
+#define MLD_MRD_SOLICIT		152
+#define MLD_MRD_TERMINATE	153
 
 #define MLD_LISTENER_QUERY	130	/* RFC 2710 §3, RFC 3810 §5 */
 #define MLD_V1_REPORT		131	/* RFC 2710 §3 */
@@ -128,6 +132,9 @@ enum pkt_drop {
  * start, so no conforming listener omits it).  IGMPv1 predates the
  * option (RFC 1112) and IGMPv2 hosts were deployed without it before
  * RFC 2236 §2 asked for it, so v1/v2 messages are accepted without it.
+ * The receiver takes the flags from the interface's router-alert
+ * setting (pif_rx_flags(), pconf.h): switches that strip the option
+ * would otherwise hide every IGMPv3 and MLD host.
  */
 #define PKT_RX_RA_ALL		0x01	/* require RA on every message */
 #define PKT_RX_RA_NONE		0x02	/* never require RA (overrides) */

@@ -101,7 +101,11 @@ pif_drain(struct pif *p)
  * iif?  From the upstream: every downstream whose database wants it
  * (RFC 3376 §6.3) and whose acl allows it.  From a downstream (a local
  * source, RFC 4605 §4.2): the upstream and the other downstreams that
- * want it; route.c never sends back out of iif.
+ * want it; route.c never sends back out of iif.  Either way only onto
+ * downstreams where we are the querier (RFC 4605 §4.2): where another
+ * router won the election it forwards, and the link would get every
+ * packet twice.  The database keeps running there (RFC 3376 §6), and
+ * querier_event() recomputes the routes when the role changes.
  */
 static void
 proxy_oifs(const struct inet_addr *src, const struct inet_addr *grp, int iif,
@@ -116,6 +120,9 @@ proxy_oifs(const struct inet_addr *src, const struct inet_addr *grp, int iif,
 	in = RB_FIND(pif_tree, &px.pifs, &key);
 	if (!in)
 		return;
+	/* The upstream's source list (acl.c); static routes still apply. */
+	if ((in->role & PIF_UP) && !upsrc_permit(in, src, grp))
+		return;
 	RB_FOREACH(p, pif_tree, &px.pifs) {
 		if (p->family != grp->family || p == in ||
 		    *noifs >= ROUTE_MAXOIFS)
@@ -126,8 +133,8 @@ proxy_oifs(const struct inet_addr *src, const struct inet_addr *grp, int iif,
 				oifs[(*noifs)++] = p->ifindex;
 			continue;
 		}
-		if ((p->role & PIF_DOWN) && mdb_wants(p->mdb, src, grp) &&
-		    acl_permit(p, src, grp))
+		if ((p->role & PIF_DOWN) && p->qstate != Q_NONQUERIER &&
+		    mdb_wants(p->mdb, src, grp) && acl_permit(p, src, grp))
 			oifs[(*noifs)++] = p->ifindex;
 	}
 }

@@ -117,6 +117,8 @@ show_pif(struct render_table *it, struct render_table *ct, const struct pif *p,
 		for (i = 0; i < 6; i++)
 			render_cell_null(it);
 	}
+	if (p->role & PIF_UP)
+		count_row(ct, p, "upstream_source_refused", p->upsrc_refused);
 	if (!(p->role & PIF_DOWN))
 		return;
 	for (i = 0; i < RX_MAX; i++)
@@ -134,6 +136,7 @@ show_pif(struct render_table *it, struct render_table *ct, const struct pif *p,
 	count_row(ct, p, "drop_acl", p->drop_acl);
 	count_row(ct, p, "drop_off_subnet", p->drop_off_subnet);
 	count_row(ct, p, "query_older_version", p->older_query);
+	count_row(ct, p, "no_router_alert_accepted", p->ra_missing_ok);
 	{
 		const struct mdb_stats *st = mdb_if_stats(p->mdb);
 
@@ -153,8 +156,9 @@ show_pif(struct render_table *it, struct render_table *ct, const struct pif *p,
 		count_row(ct, p, "untracked_host_limit", st->untracked_hosts);
 		count_row(ct, p, "untracked_source_limit", st->untracked_srcs);
 	}
-	if (p->family == AF_INET) {
-		const struct mrdisc_stats *ms = mrdisc_stats(p->ifindex);
+	{
+		const struct mrdisc_stats *ms = mrdisc_stats(p->family,
+		    p->ifindex);
 
 		if (ms) {
 			count_row(ct, p, "mrd_solicit", ms->solicits);

@@ -16,6 +16,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "pif.h"
+#include "route.h"
 
 const char *const qstate_str[Q_MAX] = {
 	"Down", "Querier", "Non-Querier"
@@ -308,10 +309,30 @@ static const struct {
 	{ Q_NONQUERIER,	QE_STOP,	q_stop,		Q_DOWN },
 };
 
+/*
+ * We forward onto the link only while we are its querier (RFC 4605
+ * §4.2, proxy_oifs()): when that changes, the routes of every group the
+ * database holds are computed again.  Non-querier, the database kept
+ * its state, so taking over forwards at once.
+ */
+static void
+querier_reroute(struct pif *p)
+{
+	const struct mdb_group *g;
+	struct mdb_group_info gi;
+	uint64_t now = now_ms();
+
+	for (g = mdb_group_first(p->mdb); g; g = mdb_group_next(g)) {
+		mdb_group_info(g, now, &gi);
+		route_refresh_group(&gi.group);
+	}
+}
+
 void
 querier_event(struct pif *p, enum qevent ev)
 {
 	size_t i;
+	bool was_nq = p->qstate == Q_NONQUERIER;
 
 	for (i = 0; i < sizeof(qfsm) / sizeof(qfsm[0]); i++) {
 		if (qfsm[i].state != p->qstate || qfsm[i].event != ev)
@@ -322,6 +343,22 @@ querier_event(struct pif *p, enum qevent ev)
 			    qevent_str[ev]);
 		p->qstate = qfsm[i].next;
 		qfsm[i].action(p);
+		if (was_nq != (p->qstate == Q_NONQUERIER) &&
+		    p->qstate != Q_DOWN && p->mdb) {
+			char a[INET6_ADDRSTRLEN];
+
+			/* Say why a stream stops flowing onto the link. */
+			if (p->qstate == Q_NONQUERIER)
+				log_notice("[%s %s] %s is the querier: no "
+				    "forwarding onto %s while it is (RFC 4605 "
+				    "4.2)", pif_proto(p), p->name,
+				    inet_str(&p->querier, a, sizeof(a)),
+				    p->name);
+			else
+				log_notice("[%s %s] querier again: forwarding "
+				    "onto %s", pif_proto(p), p->name, p->name);
+			querier_reroute(p);
+		}
 		return;
 	}
 	log_debug("[%s %s] %s ignored in state %s", pif_proto(p), p->name, qevent_str[ev],
@@ -434,17 +471,4 @@ querier_heard(struct pif *p, const struct pkt_msg *m)
 		mdb_query_heard(p->mdb, &m->group, srcs, n, m->q.sflag, now);
 		pif_drain(p);
 	}
-}
-
-int
-querier_params(int ifindex, unsigned int *qi_sec,
-    unsigned int *robustness)
-{
-	struct pif *p = pif_find(AF_INET, ifindex);
-
-	if (!p || !(p->role & PIF_DOWN) || p->qstate != Q_QUERIER)
-		return -1;
-	*qi_sec = pif_qi(p) / 1000;
-	*robustness = pif_robustness(p);
-	return 0;
 }

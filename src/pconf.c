@@ -104,6 +104,61 @@ pconf_number(const char *v, enum pconf_unit unit, uint32_t *out)
 	return 0;
 }
 
+/* source S[/LEN]: one more prefix of the upstream's allow-list. */
+static int
+pconf_upsrc_word(struct pconf_if *pc, char **av, int ac, int *i, char *err,
+    size_t errlen)
+{
+	char a[INET_PFX_STRLEN];
+	struct inet_pfx pfx;
+	unsigned int k;
+
+	if (*i + 1 >= ac) {
+		snprintf(err, errlen, "phyint: missing value after source");
+		return -1;
+	}
+	if (word_source(av[++*i], &pfx, err, errlen))
+		return -1;
+	for (k = 0; k < pc->nupsrc; k++) {
+		if (!inet_pfx_cmp(&pc->upsrc[k], &pfx)) {
+			snprintf(err, errlen, "phyint: duplicate source %s",
+			    inet_pfx_str(&pfx, a, sizeof(a)));
+			return -1;
+		}
+	}
+	if (pc->nupsrc >= PCONF_UPSRC_MAX) {
+		snprintf(err, errlen, "phyint: more than %d source prefixes",
+		    PCONF_UPSRC_MAX);
+		return -1;
+	}
+	pc->upsrc[pc->nupsrc++] = pfx;
+	return 1;
+}
+
+/* router-alert require|optional */
+static int
+pconf_ra_word(struct pconf_if *pc, char **av, int ac, int *i, char *err,
+    size_t errlen)
+{
+	const char *v = *i + 1 < ac ? av[*i + 1] : NULL;
+
+	if (pc->ra != PCONF_RA_DEFAULT) {
+		snprintf(err, errlen, "phyint: duplicate router-alert");
+		return -1;
+	}
+	if (v && !strcmp(v, "require"))
+		pc->ra = PCONF_RA_REQUIRE;
+	else if (v && !strcmp(v, "optional"))
+		pc->ra = PCONF_RA_OPTIONAL;
+	else {
+		snprintf(err, errlen, "phyint: router-alert takes require or "
+		    "optional");
+		return -1;
+	}
+	++*i;
+	return 1;
+}
+
 int
 pconf_phyint_word(struct pconf_if *pc, char **av, int ac, int *i, char *err,
     size_t errlen)
@@ -112,6 +167,10 @@ pconf_phyint_word(struct pconf_if *pc, char **av, int ac, int *i, char *err,
 	uint32_t n, min, max;
 	const char *v;
 
+	if (!strcmp(av[*i], "source"))
+		return pconf_upsrc_word(pc, av, ac, i, err, errlen);
+	if (!strcmp(av[*i], "router-alert"))
+		return pconf_ra_word(pc, av, ac, i, err, errlen);
 	if (!w)
 		return 0;
 	if (w->unit == PU_NONE) {
@@ -168,6 +227,23 @@ pconf_phyint_check(const struct pconf_if *pc, char *err, size_t errlen)
 	    pc->lmqc || pc->sqc || pc->max_groups || pc->max_per_host ||
 	    pc->max_sources || pc->max_hosts || (pc->flags & PCONF_FASTLEAVE);
 
+	if (pc->nupsrc && !(pc->flags & PCONF_UPSTREAM)) {
+		snprintf(err, errlen, "phyint: source is for the upstream "
+		    "interface");
+		return -1;
+	}
+	/* Upstream, the kernel's host stack answers queries (upstream.c). */
+	if (pc->ra != PCONF_RA_DEFAULT && (pc->flags & PCONF_UPSTREAM)) {
+		snprintf(err, errlen, "phyint: router-alert is for downstream "
+		    "interfaces");
+		return -1;
+	}
+	if (pc->ra != PCONF_RA_DEFAULT &&
+	    !(pc->flags & (PCONF_IGMP | PCONF_MLD))) {
+		snprintf(err, errlen, "phyint: router-alert needs igmp or "
+		    "mld");
+		return -1;
+	}
 	if (knobs && !(pc->flags & (PCONF_IGMP | PCONF_MLD))) {
 		snprintf(err, errlen, "phyint: querier settings need igmp or "
 		    "mld");
@@ -207,6 +283,9 @@ pconf_dump_tenths(FILE *fp, const char *name, uint32_t ms)
 void
 pconf_phyint_dump(const struct pconf_if *pc, FILE *fp)
 {
+	char a[INET_PFX_STRLEN];
+	unsigned int k;
+
 	if (pc->flags & PCONF_UPSTREAM)
 		fprintf(fp, " upstream");
 	if (pc->flags & PCONF_IGMP)
@@ -242,6 +321,28 @@ pconf_phyint_dump(const struct pconf_if *pc, FILE *fp)
 		fprintf(fp, " max-sources %u", pc->max_sources);
 	if (pc->max_hosts)
 		fprintf(fp, " max-hosts %u", pc->max_hosts);
+	if (pc->ra != PCONF_RA_DEFAULT)
+		fprintf(fp, " router-alert %s", pc->ra == PCONF_RA_REQUIRE ?
+		    "require" : "optional");
+	for (k = 0; k < pc->nupsrc; k++)
+		fprintf(fp, " source %s", inet_pfx_str(&pc->upsrc[k], a,
+		    sizeof(a)));
+}
+
+bool
+pconf_upsrc_permit(const struct pconf_if *pc, const struct inet_addr *src)
+{
+	bool listed = false;
+	unsigned int k;
+
+	for (k = 0; k < pc->nupsrc; k++) {
+		if (pc->upsrc[k].addr.family != src->family)
+			continue;
+		if (inet_pfx_match(&pc->upsrc[k], src))
+			return true;
+		listed = true;
+	}
+	return !listed;
 }
 
 int

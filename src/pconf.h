@@ -10,6 +10,16 @@
  *	    [last-member-query-interval SEC] [last-member-query-count N]
  *	    [startup-query-interval SEC] [startup-query-count N]
  *	    [fast-leave] [max-groups N] [max-groups-per-host N]
+ *	    [router-alert require|optional]
+ *	phyint IF upstream ... [source S[/LEN]]...
+ *
+ * router-alert says which messages without the IP Router Alert option
+ * a downstream takes: by default IGMPv3 and MLD need it, IGMPv1/v2 do
+ * not (pkt.h); require: every message needs it; optional: none does,
+ * for links whose switches strip the option.  The source prefixes of
+ * the upstream, IPv4 and IPv6 mixed, are the only sources whose flows
+ * the proxy forwards downstream; a family without one forwards every
+ * source, as does an upstream without any.
  *
  * and access lists, checked in order, first match wins:
  *
@@ -36,6 +46,19 @@
 #define PCONF_FASTLEAVE	0x04	/* per-host tracking, immediate leave */
 #define PCONF_MLD	0x08	/* the same for IPv6, with MLD */
 
+/*
+ * Source prefixes of one upstream: as many as keep its canonical line
+ * (conf_dump) under CONF_LINE_MAX, 16 * 57 characters at most.
+ */
+#define PCONF_UPSRC_MAX	16
+
+/* router-alert; PCONF_RA_DEFAULT is the RFCs' rule, see pkt.h. */
+enum pconf_ra {
+	PCONF_RA_DEFAULT = 0,
+	PCONF_RA_REQUIRE,	/* every message needs the option */
+	PCONF_RA_OPTIONAL,	/* no message needs it */
+};
+
 /* The proxy knobs of one phyint line; 0 means the RFC default. */
 struct pconf_if {
 	unsigned int	 flags;
@@ -52,6 +75,10 @@ struct pconf_if {
 	unsigned int	 max_per_host;
 	unsigned int	 max_sources;
 	unsigned int	 max_hosts;
+	enum pconf_ra	 ra;		/* router-alert */
+	/* Upstream source allow-list, in file order; none: any source. */
+	unsigned int	 nupsrc;
+	struct inet_pfx	 upsrc[PCONF_UPSRC_MAX];
 };
 
 struct pconf_acl {
@@ -75,6 +102,13 @@ int	pconf_phyint_word(struct pconf_if *, char **av, int ac, int *i,
 int	pconf_phyint_check(const struct pconf_if *, char *err, size_t errlen);
 /* Append the proxy keywords in canonical form (" upstream igmp ..."). */
 void	pconf_phyint_dump(const struct pconf_if *, FILE *);
+
+/*
+ * May the upstream of pc forward flows from src downstream?  Yes when
+ * a source prefix of src's family matches, or when there is none of
+ * that family.
+ */
+bool	pconf_upsrc_permit(const struct pconf_if *, const struct inet_addr *);
 
 /* acl IF allow|deny group G[/LEN] [source S[/LEN]] */
 int	pconf_acl_parse(char **av, int ac, struct pconf_acl *, char *err,

@@ -563,6 +563,174 @@ test_parse_line(void)
 	conf_free(c);
 }
 
+/* Parse one line into a fresh conf; the dump and the log, malloc'd. */
+static int
+proxy_line(const char *line, char **dump, char **log)
+{
+	struct conf *c = conf_new();
+	int rc;
+
+	capture_begin();
+	rc = conf_parse_line(c, line, "t.conf", 3);
+	*log = capture_end();
+	*dump = dump_text(c);
+	conf_free(c);
+	return rc;
+}
+
+static bool
+upsrc_ok(const struct pconf_if *pc, const char *a)
+{
+	struct inet_addr ia;
+
+	if (inet_pton_any(a, &ia))
+		return false;
+	return pconf_upsrc_permit(pc, &ia);
+}
+
+/* phyint ... source S[/LEN] (upstream) and router-alert (downstream). */
+static void
+test_proxy_words(void)
+{
+	static const struct {
+		const char	*line;
+		const char	*log;	/* NULL: parses, dump in want */
+		const char	*want;
+	} t[] = {
+		{ "phyint wan upstream igmp source 10.0.0.0/8 source "
+		  "192.168.5.0/24 source fc00::/7", NULL,
+		  "phyint wan enable ttl-threshold 1 upstream igmp source "
+		  "10.0.0.0/8 source 192.168.5.0/24 source fc00::/7\n" },
+		/* Host bits cleared, a host prefix written without /LEN. */
+		{ "phyint wan source 10.1.2.3/16 upstream source 10.9.9.9/32",
+		  NULL, "phyint wan enable ttl-threshold 1 upstream source "
+		  "10.1.0.0/16 source 10.9.9.9\n" },
+		{ "phyint lan igmp router-alert optional", NULL,
+		  "phyint lan enable ttl-threshold 1 igmp router-alert "
+		  "optional\n" },
+		{ "phyint lan mld router-alert require fast-leave", NULL,
+		  "phyint lan enable ttl-threshold 1 mld fast-leave "
+		  "router-alert require\n" },
+		{ "phyint lan igmp source 10.0.0.0/8",
+		  "t.conf line 3: phyint: source is for the upstream "
+		  "interface\n", "" },
+		{ "phyint wan upstream source",
+		  "t.conf line 3: phyint: missing value after source\n", "" },
+		{ "phyint wan upstream source 10.0.0.0/8 source 10.0.0.0/8",
+		  "t.conf line 3: phyint: duplicate source 10.0.0.0/8\n", "" },
+		{ "phyint wan upstream source 10.0.0.0/33", "", "" },
+		{ "phyint wan upstream source 239.1.1.1", "", "" },
+		{ "phyint wan upstream source bogus", "", "" },
+		{ "phyint wan upstream router-alert optional",
+		  "t.conf line 3: phyint: router-alert is for downstream "
+		  "interfaces\n", "" },
+		{ "phyint lan router-alert optional",
+		  "t.conf line 3: phyint: router-alert needs igmp or mld\n",
+		  "" },
+		{ "phyint lan igmp router-alert",
+		  "t.conf line 3: phyint: router-alert takes require or "
+		  "optional\n", "" },
+		{ "phyint lan igmp router-alert always",
+		  "t.conf line 3: phyint: router-alert takes require or "
+		  "optional\n", "" },
+		{ "phyint lan igmp router-alert require router-alert require",
+		  "t.conf line 3: phyint: duplicate router-alert\n", "" },
+	};
+	char big[4096], want[128], *dump, *log;
+	struct pconf_if pc;
+	size_t i, n;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc = proxy_line(t[i].line, &dump, &log);
+		if (!t[i].log) {
+			check(rc == 0 && !*log && !strcmp(dump, t[i].want),
+			    "proxy words: %s: parses to its canonical form "
+			    "(got %s%s)", t[i].line, dump, log);
+		} else {
+			/* "" checks only that it is refused and logged. */
+			check(rc == -1 && !*dump && !strncmp(log, "t.conf line "
+			    "3: ", 12) && (!*t[i].log || !strcmp(log,
+			    t[i].log)), "proxy words: %s: refused with file "
+			    "and line, nothing added (got %s)", t[i].line, log);
+		}
+		free(dump);
+		free(log);
+	}
+
+	/* PCONF_UPSRC_MAX prefixes fit, one more is refused. */
+	for (n = 0; n <= PCONF_UPSRC_MAX; n++) {
+		snprintf(big, sizeof(big), "phyint wan upstream");
+		for (i = 0; i < n; i++)
+			snprintf(big + strlen(big), sizeof(big) - strlen(big),
+			    " source 10.%zu.0.0/16", i);
+		rc = proxy_line(big, &dump, &log);
+		if (n < PCONF_UPSRC_MAX) {
+			free(dump);
+			free(log);
+			continue;
+		}
+		check(rc == 0 && !*log, "proxy words: %d source prefixes fit",
+		    PCONF_UPSRC_MAX);
+		free(dump);
+		free(log);
+		snprintf(big + strlen(big), sizeof(big) - strlen(big),
+		    " source 10.200.0.0/16");
+		rc = proxy_line(big, &dump, &log);
+		snprintf(want, sizeof(want), "t.conf line 3: phyint: more "
+		    "than %d source prefixes\n", PCONF_UPSRC_MAX);
+		check(rc == -1 && !strcmp(log, want), "proxy words: %d source "
+		    "prefixes are too many (got %s)", PCONF_UPSRC_MAX + 1, log);
+		free(dump);
+		free(log);
+	}
+
+	/* The longest canonical upstream line still parses back. */
+	snprintf(big, sizeof(big), "phyint abcdefghijklmno mrdisc "
+	    "ttl-threshold 255 wrongvif keep upstream igmp mld");
+	for (i = 0; i < PCONF_UPSRC_MAX; i++)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big),
+		    " source 2001:ffff:ffff:ffff:ffff:ffff:ffff:ff%02zx/127",
+		    2 * i);
+	rc = proxy_line(big, &dump, &log);
+	n = strlen(dump);
+	check(rc == 0 && !*log && n < CONF_LINE_MAX, "proxy words: the "
+	    "longest upstream line dumps in %zu < %d characters", n,
+	    CONF_LINE_MAX);
+	free(log);
+	if (n) {
+		char *dump2;
+
+		dump[n - 1] = '\0';
+		rc = proxy_line(dump, &dump2, &log);
+		dump[n - 1] = '\n';
+		check(rc == 0 && !*log && !strcmp(dump, dump2), "proxy words: "
+		    "and parses back to itself");
+		free(dump2);
+		free(log);
+	}
+	free(dump);
+
+	/* The allow-list itself: per family, none of a family is all. */
+	memset(&pc, 0, sizeof(pc));
+	check(upsrc_ok(&pc, "10.1.1.1") && upsrc_ok(&pc, "fc00::1"),
+	    "upstream sources: no list forwards every source");
+	inet_pfx_parse("10.0.0.0/8", &pc.upsrc[pc.nupsrc++], big, 64);
+	inet_pfx_parse("192.168.5.0/24", &pc.upsrc[pc.nupsrc++], big, 64);
+	check(upsrc_ok(&pc, "10.255.0.1") && upsrc_ok(&pc, "192.168.5.1") &&
+	    !upsrc_ok(&pc, "192.168.6.1") && !upsrc_ok(&pc, "11.0.0.1"),
+	    "upstream sources: IPv4 inside the prefixes only");
+	check(upsrc_ok(&pc, "2001:db8::1"),
+	    "upstream sources: no IPv6 prefix, every IPv6 source");
+	inet_pfx_parse("fc00::/7", &pc.upsrc[pc.nupsrc++], big, 64);
+	check(upsrc_ok(&pc, "fd12::1") && !upsrc_ok(&pc, "2001:db8::1") &&
+	    upsrc_ok(&pc, "10.0.0.1"),
+	    "upstream sources: IPv6 inside its prefix only");
+	inet_pfx_parse("0.0.0.0/0", &pc.upsrc[0], big, 64);
+	check(upsrc_ok(&pc, "11.0.0.1"),
+	    "upstream sources: 0.0.0.0/0 is every IPv4 source");
+}
+
 /* where.file and .line follow includes. */
 static void
 test_where(void)
@@ -1272,6 +1440,7 @@ main(void)
 	test_mroute();
 	test_mgroup();
 	test_parse_line();
+	test_proxy_words();
 	test_where();
 	test_files();
 	test_budget_files();
