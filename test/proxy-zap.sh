@@ -35,6 +35,12 @@ ZAPS=5
 PAUSE=0.2	# s between a leave and the rejoin
 HOLD=0.5	# s a channel is watched
 ZAP_MAX=500	# ms, leave report to rejoin report: a zap
+# In a sanitizer build the instrumented mcrecv takes a few hundred ms
+# more to start in the TCG guest (zaps of 595 and 723 ms seen): the zap
+# itself is then allowed a second; every bound on the router stays.
+if ldd "$MCRECV" 2>/dev/null | grep -q libasan; then
+	ZAP_MAX=1000
+fi
 # Bounds that hold in the TCG guest (measured there: gaps of 22 ms at
 # most): a gap, a rejoin's first datagram, the end of forwarding after
 # a fast leave.
@@ -221,7 +227,7 @@ listen_stop wire1
 listen_stop up1
 
 zap_times 1
-expect le "zap: each leave to rejoin within 0.5 s (longest, ms)" "$ZAP" $ZAP_MAX
+expect le "zap: each leave to rejoin within $ZAP_MAX ms (longest)" "$ZAP" $ZAP_MAX
 GAP=$(udp_gap wire1 "${J[0]}" "$END1")
 say "1: longest gap on the LAN while zapping: $GAP ms"
 expect le "the watcher saw no gap while the other host zapped (ms)" \
@@ -254,7 +260,7 @@ sleep 0.2
 listen_stop wire2
 
 zap_times 2
-expect le "alone: each leave to rejoin within 0.5 s (longest, ms)" "$ZAP" $ZAP_MAX
+expect le "alone: each leave to rejoin within $ZAP_MAX ms (longest)" "$ZAP" $ZAP_MAX
 quiet=0 late=0 first=0
 for ((i = 1; i <= ZAPS; i++)); do
 	# Nothing after the leave (and its bound) until the rejoin report.
