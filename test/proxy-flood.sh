@@ -95,7 +95,17 @@ while kill -0 $flood 2>/dev/null; do
 done
 wait $flood
 wait $flood2
-say "flood: $(cat "$WORK/flood.out"); off-subnet: $(cat "$WORK/flood2.out")"
+# A host is tracked only for a record that is applied, and the flood's
+# records, 50 sources each, mostly meet the interface's source bound
+# first (mdb.c), so how many hosts it gets tracked is chance (3, and 0
+# in one CI run).  Then 3,000 reports without sources from 1,500 more
+# hosts: nothing bounds those records but the hosts, so max-hosts is
+# met for sure.
+ip netns exec rcv1 nice -n 19 "$IGMPGEN" -i $RCV1_IF -S 10.1.128.1 \
+    --hosts 1500 --groups 16 --srcs 0 flood 1000 3 239.100.0.0 \
+    >"$WORK/flood3.out" 2>"$WORK/flood3.err"
+say "flood: $(cat "$WORK/flood.out"); off-subnet: $(cat "$WORK/flood2.out");" \
+    "no sources: $(cat "$WORK/flood3.out")"
 show_med=$(printf '%s\n' "${shows[@]}" | sort -n |
     awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }')
 say "during the flood ($samples samples): RSS max ${rss_max} kB," \

@@ -52,9 +52,17 @@ expect eq "ip mroute agrees" "$(mroute_count 4)" 2
 # A stream across the leave: r2 loses nothing.
 recv_start s2 rcv2 -i $RCV2_IF -d 30 $G
 recv_start s22 rcv2 -i $RCV2_IF -d 30 $G2
+p1=$(mfc_pkts $SRC4 $G) p2=$(mfc_pkts $SRC4 $G2)
 send_start st src -i $SRC_IF -d 2 -r 200 $G
 send_start st2 src -i $SRC_IF -d 2 -r 200 $G2
-sleep 0.8
+# Until the kernel forwarded 120 of each (the senders take a while to
+# start in a loaded guest, a sanitizer build more: a fixed 0.8 s once
+# left rcv1 68 datagrams).
+pkts_past()
+{
+	[ "$(mfc_pkts $SRC4 $1)" -ge $(($2 + 120)) ]
+}
+check "the streams flow" wait_until 3 eval 'pkts_past $G $p1 && pkts_past $G2 $p2'
 check "both on r1 and r2 while joined" mfc_is $SRC4 $G $RTR_IN $RTR_OUT1 $RTR_OUT2
 recv_stop j1
 recv_stop j12
