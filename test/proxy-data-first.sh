@@ -25,23 +25,6 @@ G6=ff0e::5:5
 # that holds in the TCG guest and is far below any query round.
 JOIN_MAX=250
 
-# rec_after NAME SRC REC TS: ts of the first IGMPv3 report from SRC with
-# the record REC (e.g. TO_EX:G, no sources) that listener NAME saw
-# after TS.
-rec_after()
-{
-	awk -v s="src=$2" -v r="rec=$3" -v t="$4" '
-	    / type=report_v3 / {
-		ts = ""; from = 0; has = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^ts=/) ts = substr($i, 4)
-			if ($i == s) from = 1
-			if ($i == r) has = 1
-		}
-		if (from && has && ts > t) { print ts; exit }
-	    }' "$WORK/$1.out"
-}
-
 # pkts_grow S G: the entry's packet counter moves (the stream reaches
 # the router and hits this entry).
 pkts_grow()

@@ -33,35 +33,6 @@ JOIN_MAX=250
 GAP_MAX=100
 QUIET_MAX=750
 
-# rec_after NAME SRC REC TS: ts of the first IGMPv3 report from SRC with
-# the record REC (e.g. TO_EX:G, no sources) that listener NAME saw
-# after TS.
-rec_after()
-{
-	awk -v s="src=$2" -v r="rec=$3" -v t="$4" '
-	    / type=report_v3 / {
-		ts = ""; from = 0; has = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^ts=/) ts = substr($i, 4)
-			if ($i == s) from = 1
-			if ($i == r) has = 1
-		}
-		if (from && has && ts > t) { print ts; exit }
-	    }' "$WORK/$1.out"
-}
-
-# udp_in NAME A B: datagrams listener NAME saw with A < ts < B.
-udp_in()
-{
-	awk -v a="$2" -v b="$3" '
-	    / type=udp / {
-		for (i = 1; i <= NF; i++)
-			if ($i ~ /^ts=/) ts = substr($i, 4)
-		if (ts > a && ts < b) n++
-	    }
-	    END { print n + 0 }' "$WORK/$1.out"
-}
-
 # upstream_changes NAME FROM: state-change records for G (TO_IN, TO_EX,
 # ALLOW, BLOCK) that r0 sent upstream after FROM.
 upstream_changes()
