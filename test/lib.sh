@@ -1255,6 +1255,16 @@ mfc_pkts()
 	return 0
 }
 
+# mfc_pkts_ge S G N: the entry's packet counter reached N, e.g. for
+# wait_until before counting what a receiver got (a sender takes a while
+# to start in a loaded guest).
+mfc_pkts_ge()
+{
+	local n
+	n=$(mfc_pkts "$1" "$2")
+	[ -n "$n" ] && [ "$n" -ge "$3" ]
+}
+
 # mroute_has S G [TABLE]: `ip mroute show` lists (S,G), e.g. for -t.
 mroute_has()
 {

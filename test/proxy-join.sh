@@ -45,11 +45,7 @@ expect eq "no MFC entry before traffic" "$(mfc_count)" 0
 send_start stream src -i $SRC_IF -d 2.5 -r 200 $G
 # Until the kernel forwarded 120 (the sender takes a while to start in
 # a loaded guest: a fixed 0.8 s once left the receiver 61 datagrams).
-pkts_ge()
-{
-	[ "$(mfc_pkts $SRC4 $G)" -ge "$1" ] 2>/dev/null
-}
-check "the stream flows" wait_until 3 pkts_ge 120
+check "the stream flows" wait_until 3 mfc_pkts_ge $SRC4 $G 120
 check "MFC (S,G) r0 -> r1" mfc_is $SRC4 $G $RTR_IN $RTR_OUT1
 T0=$(now_ns)
 recv_stop j

@@ -58,11 +58,8 @@ send_start st2 src -i $SRC_IF -d 2 -r 200 $G2
 # Until the kernel forwarded 120 of each (the senders take a while to
 # start in a loaded guest, a sanitizer build more: a fixed 0.8 s once
 # left rcv1 68 datagrams).
-pkts_past()
-{
-	[ "$(mfc_pkts $SRC4 $1)" -ge $(($2 + 120)) ]
-}
-check "the streams flow" wait_until 3 eval 'pkts_past $G $p1 && pkts_past $G2 $p2'
+check "the streams flow" wait_until 3 eval \
+    'mfc_pkts_ge $SRC4 $G $((p1 + 120)) && mfc_pkts_ge $SRC4 $G2 $((p2 + 120))'
 check "both on r1 and r2 while joined" mfc_is $SRC4 $G $RTR_IN $RTR_OUT1 $RTR_OUT2
 recv_stop j1
 recv_stop j12
