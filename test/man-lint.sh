@@ -7,7 +7,7 @@
 # tree (set by make check), by default the directory above this script.
 
 : "${srcdir:=$(dirname "$0")/..}"
-pages="man/smcrouted.8 man/smcroutectl.8 man/smcroute.conf.5"
+pages="man/smcrouted.8 man/smcroutectl.8 man/smcroute.conf.5 man/smcroute-migrate.8"
 
 if ! command -v mandoc >/dev/null 2>&1; then
 	echo "SKIP: mandoc is not installed"
