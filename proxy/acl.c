@@ -78,22 +78,32 @@ acl_exclusions(const struct pif *p, const struct inet_addr *grp,
  * membership changes.  Logged once a minute at most, with the flow at
  * hand as the example and how many were refused in between.
  */
+/* Would a downstream other than up forward (src, grp)? */
+static bool
+acl_wanted(const struct pif *up, const struct inet_addr *src,
+    const struct inet_addr *grp)
+{
+	struct pif *p;
+
+	RB_FOREACH(p, pif_tree, &px.pifs) {
+		if (p != up && p->family == grp->family &&
+		    (p->role & PIF_DOWN) && mdb_wants(p->mdb, src, grp) &&
+		    acl_permit(p, src, grp))
+			return true;
+	}
+	return false;
+}
+
 bool
 upsrc_permit(struct pif *up, const struct inet_addr *src,
     const struct inet_addr *grp)
 {
 	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
-	struct pif *p;
 	long n;
 
 	if (pconf_upsrc_permit(&up->cfg, src))
 		return true;
-	RB_FOREACH(p, pif_tree, &px.pifs) {
-		if (p->family == grp->family && (p->role & PIF_DOWN) &&
-		    mdb_wants(p->mdb, src, grp) && acl_permit(p, src, grp))
-			break;
-	}
-	if (!p)
+	if (!acl_wanted(up, src, grp))
 		return false;
 	up->upsrc_refused++;
 	if ((n = log_rl(&up->rl_upsrc, now_ms(), UPSRC_LOG_PERIOD)) >= 0)
@@ -102,4 +112,28 @@ upsrc_permit(struct pif *up, const struct inet_addr *src,
 		    pif_proto(up), up->name, n + 1,
 		    inet_str(src, s, sizeof(s)), inet_str(grp, g, sizeof(g)));
 	return false;
+}
+
+/*
+ * A group another upstream serves (or none does: outside every range)
+ * came in here.  Counted only when a downstream wants it, as above.
+ */
+void
+upgrp_refused(struct pif *up, const struct inet_addr *src,
+    const struct inet_addr *grp)
+{
+	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	const struct pif *serving;
+	long n;
+
+	if (!acl_wanted(up, src, grp))
+		return;
+	up->other_range++;
+	if ((n = log_rl(&up->rl_range, now_ms(), UPSRC_LOG_PERIOD)) < 0)
+		return;
+	serving = pif_upstream_of(grp);
+	log_warnx("[%s %s] refused %ld flow(s) of groups this upstream does "
+	    "not serve, e.g. %s to %s (served by %s)", pif_proto(up),
+	    up->name, n + 1, inet_str(src, s, sizeof(s)),
+	    inet_str(grp, g, sizeof(g)), serving ? serving->name : "none");
 }

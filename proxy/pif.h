@@ -3,9 +3,12 @@
  *
  * One struct pif per interface and family with a proxy role.  A
  * downstream pif (phyint IF igmp|mld) has a querier (querier.c) and a
- * membership database (mdb.h); the upstream pif (phyint IF upstream) is
- * where dynamic routes come from and, with "upstream igmp|mld", where
- * the merged membership is reported (upstream.c).  Messages come in and
+ * membership database (mdb.h); an upstream pif (phyint IF upstream) is
+ * where the dynamic routes of the groups it serves come from (pconf.h:
+ * the longest group prefix wins) and, with "upstream igmp|mld", where
+ * their merged membership is reported (upstream.c).  An upstream with
+ * "downstream" is both: a downstream for the groups other upstreams
+ * serve.  Messages come in and
  * go out through io.c; acl.c decides what is allowed; pshow.c shows it
  * all; proxy.c holds the interfaces and is the glue to the core.
  *
@@ -35,6 +38,7 @@
 #define PIF_DOWN	0x1	/* phyint IF igmp: querier + membership */
 #define PIF_UP		0x2	/* phyint IF upstream */
 #define PIF_REPORT	0x4	/* phyint IF upstream igmp */
+/* phyint IF upstream igmp downstream: PIF_UP | PIF_REPORT | PIF_DOWN */
 
 /* Querier states, RFC 3376 §6.6.2 (querier election). */
 enum qstate {
@@ -95,7 +99,9 @@ struct pif {
 	uint64_t	 older_query;	/* older-version queries heard */
 	uint64_t	 ra_missing_ok;	/* taken without Router Alert */
 	uint64_t	 upsrc_refused;	/* upstream: flows off the source list */
+	uint64_t	 other_range;	/* upstream: flows of another's group */
 	struct log_rl	 rl_upsrc;	/* upsrc_refused */
+	struct log_rl	 rl_range;	/* other_range */
 	struct log_rl	 rl_limit;	/* records over the limits */
 	struct log_rl	 rl_untrack;	/* hosts not tracked */
 	struct log_rl	 rl_offlink;	/* drop_off_subnet */
@@ -109,6 +115,7 @@ struct pif {
 struct ugroup {
 	RB_ENTRY(ugroup) entry;
 	struct inet_addr grp;
+	int		 ifindex;	/* the upstream it is set on */
 	struct msf	 f;
 };
 
@@ -118,16 +125,17 @@ RB_PROTOTYPE(pif_tree, pif, entry, pif_cmp)
 /* The proxy: a true singleton, like the route engine it feeds. */
 struct proxy {
 	struct pif_tree		 pifs;
-	struct pif		*up[2];		/* upstream: IPv4, IPv6 */
 	const struct conf	*conf;		/* for the acls */
 };
 extern struct proxy px;
 
-/* The upstream interface of a family, or NULL. */
-#define PX_UP(family)	px.up[(family) == AF_INET6]
-
 /* proxy.c */
 struct pif	*pif_find(int family, int ifindex);
+/*
+ * The upstream that serves grp (longest group prefix, pconf.h), or
+ * NULL when none does.
+ */
+struct pif	*pif_upstream_of(const struct inet_addr *grp);
 /* "IGMP" or "MLD", for messages: "[IGMP eth0] ...". */
 const char	*pif_proto(const struct pif *);
 /*
@@ -153,6 +161,13 @@ void		 acl_exclusions(const struct pif *, const struct inet_addr *grp,
  * refusal some downstream would have forwarded is counted and logged.
  */
 bool		 upsrc_permit(struct pif *, const struct inet_addr *src,
+		    const struct inet_addr *grp);
+/*
+ * acl.c: a flow from src to grp arrived on the upstream p, but another
+ * upstream (or none) serves grp: it is not forwarded.  Counted and
+ * logged the same way as upsrc_permit()'s refusals.
+ */
+void		 upgrp_refused(struct pif *, const struct inet_addr *src,
 		    const struct inet_addr *grp);
 
 /* The decoder's receive flags (pkt.h) for p's router-alert setting. */
@@ -196,8 +211,9 @@ void		 upstream_update_all(void);
 /* Set every group of family (AF_UNSPEC: all) on ifindex again. */
 void		 upstream_reset(int ifindex, int family);
 /*
- * The upstream interface of family leaves the proxy: what it reported
+ * The upstream ifindex of family leaves the proxy: what it reported
  * goes (left in the kernel unless gone: the interface left the system).
+ * upstream_update_all() then sets it on whichever upstream serves it now.
  */
 void		 upstream_drop(int family, int ifindex, bool gone);
 void		 upstream_drop_iface(int ifindex);

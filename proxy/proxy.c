@@ -28,7 +28,10 @@
 #include "route.h"
 #include "words.h"
 
-struct proxy px = { RB_INITIALIZER(&px.pifs), { NULL, NULL }, NULL };
+struct proxy px = { RB_INITIALIZER(&px.pifs), NULL };
+
+/* Set by pif_update() when an upstream's group prefixes changed. */
+static bool px_ranges_changed;
 
 static int
 pif_cmp(struct pif *a, struct pif *b)
@@ -54,6 +57,29 @@ pif_find(int family, int ifindex)
 	key.family = family;
 	key.ifindex = ifindex;
 	return RB_FIND(pif_tree, &px.pifs, &key);
+}
+
+/*
+ * A handful of upstreams at most: a walk over the interfaces, as
+ * proxy_oifs() does anyway.  Two upstreams never serve an equal prefix
+ * (proxy_apply_iface), so the longest match is unique.
+ */
+struct pif *
+pif_upstream_of(const struct inet_addr *grp)
+{
+	struct pif *p, *best = NULL;
+	int len, best_len = -1;
+
+	RB_FOREACH(p, pif_tree, &px.pifs) {
+		if (p->family != grp->family || !(p->role & PIF_UP))
+			continue;
+		len = pconf_upgrp_len(&p->cfg, grp);
+		if (len > best_len) {
+			best = p;
+			best_len = len;
+		}
+	}
+	return best;
 }
 
 static void
@@ -98,20 +124,29 @@ pif_drain(struct pif *p)
 
 /*
  * The route engine asks: which interfaces want (src, grp) arriving on
- * iif?  From the upstream: every downstream whose database wants it
- * (RFC 3376 §6.3) and whose acl allows it.  From a downstream (a local
- * source, RFC 4605 §4.2): the upstream and the other downstreams that
- * want it; route.c never sends back out of iif.  Either way only onto
- * downstreams where we are the querier (RFC 4605 §4.2): where another
- * router won the election it forwards, and the link would get every
- * packet twice.  The database keeps running there (RFC 3376 §6), and
- * querier_event() recomputes the routes when the role changes.
+ * iif?  Each group has one upstream, the one serving it (pconf.h).
+ * From that upstream: every downstream whose database wants it (RFC 3376
+ * §6.3) and whose acl allows it.  From any other upstream: nothing (it
+ * is counted), so a group reaches the LANs from one place only, and an
+ * interface that is both (phyint IF upstream downstream) takes flows
+ * only of the groups it serves: its hosts' flows of other groups stay
+ * on their link.  From a downstream (a local source, RFC 4605 §4.2):
+ * the group's upstream and the other downstreams that want it; route.c
+ * never sends back out of iif.
+ *
+ * Only onto downstreams where we are the querier (RFC 4605 §4.2): where
+ * another router won the election it forwards, and the link would get
+ * every packet twice.  The database keeps running there (RFC 3376 §6),
+ * and querier_event() recomputes the routes when the role changes.  An
+ * upstream that is also downstream is the exception: its querier is
+ * likely the upstream router, which has no flows of the groups served
+ * elsewhere, so they are forwarded there whoever queries.
  */
 static void
 proxy_oifs(const struct inet_addr *src, const struct inet_addr *grp, int iif,
     int *oifs, int *noifs)
 {
-	struct pif key, *in, *p;
+	struct pif key, *in, *p, *up;
 
 	if (RB_EMPTY(&px.pifs) || inet_is_linklocal_group(grp))
 		return;
@@ -120,20 +155,26 @@ proxy_oifs(const struct inet_addr *src, const struct inet_addr *grp, int iif,
 	in = RB_FIND(pif_tree, &px.pifs, &key);
 	if (!in)
 		return;
+	up = pif_upstream_of(grp);
+	if ((in->role & PIF_UP) && in != up) {
+		upgrp_refused(in, src, grp);
+		return;
+	}
 	/* The upstream's source list (acl.c); static routes still apply. */
-	if ((in->role & PIF_UP) && !upsrc_permit(in, src, grp))
+	if (in == up && !upsrc_permit(in, src, grp))
 		return;
 	RB_FOREACH(p, pif_tree, &px.pifs) {
 		if (p->family != grp->family || p == in ||
 		    *noifs >= ROUTE_MAXOIFS)
 			continue;
-		if ((p->role & PIF_UP) && (in->role & PIF_DOWN)) {
+		if (p == up) {
 			/* The upstream acl also keeps local traffic home. */
 			if (acl_permit(p, src, grp))
 				oifs[(*noifs)++] = p->ifindex;
 			continue;
 		}
-		if ((p->role & PIF_DOWN) && p->qstate != Q_NONQUERIER &&
+		if ((p->role & PIF_DOWN) &&
+		    (p->qstate != Q_NONQUERIER || (p->role & PIF_UP)) &&
 		    mdb_wants(p->mdb, src, grp) && acl_permit(p, src, grp))
 			oifs[(*noifs)++] = p->ifindex;
 	}
@@ -177,8 +218,6 @@ pif_free(struct pif *p)
 		mdb_if_destroy(p->mdb);
 	if (p->vifref && ifp)
 		iface_unref(ifp, p->family);
-	if (PX_UP(p->family) == p)
-		PX_UP(p->family) = NULL;
 	RB_REMOVE(pif_tree, &px.pifs, p);
 	free(p);
 }
@@ -216,8 +255,12 @@ pif_remove(struct pif *p, bool gone)
 	}
 	free(grps);
 	if (up) {
-		/* Whatever it reported upstream goes with it. */
+		/*
+		 * Whatever it reported upstream goes with it, to the
+		 * upstream that serves those groups now, if any.
+		 */
 		upstream_drop(family, ifindex_up, gone);
+		upstream_update_all();
 		route_refresh_all();
 	}
 }
@@ -234,6 +277,9 @@ pif_role(const struct pconf_if *pc, int family)
 
 	if (!kern_available(family))
 		return 0;
+	if ((pc->flags & PCONF_UPSTREAM) && (pc->flags & proto) &&
+	    (pc->flags & PCONF_DOWNSTREAM))
+		return PIF_UP | PIF_REPORT | PIF_DOWN;
 	if (pc->flags & PCONF_UPSTREAM)
 		return PIF_UP | (pc->flags & proto ? PIF_REPORT : 0);
 	return pc->flags & proto ? PIF_DOWN : 0;
@@ -289,7 +335,11 @@ pif_create(const struct iface *ifp, const struct conf_phyint *pi,
 			    family == AF_INET6 ? "link-local" : "IPv4");
 		querier_event(p, QE_START);
 	}
-	if (p->role & PIF_UP)
+	if ((p->role & PIF_UP) && (p->role & PIF_DOWN))
+		log_notice("[%s %s] upstream, reporting membership, and "
+		    "downstream, %sv%d", pif_proto(p), p->name, pif_proto(p),
+		    family == AF_INET6 ? pif_level(p) - 1 : pif_level(p));
+	else if (p->role & PIF_UP)
 		log_notice("[%s %s] upstream%s", pif_proto(p), p->name,
 		    p->role & PIF_REPORT ? ", reporting membership" : "");
 	else
@@ -308,6 +358,11 @@ pif_update(struct pif *p, const struct iface *ifp,
 	bool timing = p->cfg.qi_ms != pi->proxy.qi_ms ||
 	    p->cfg.sqi_ms != pi->proxy.sqi_ms;
 
+	/* New ranges move groups: upstream_update_all() and the routes. */
+	if (p->cfg.nupgrp != pi->proxy.nupgrp ||
+	    memcmp(p->cfg.upgrp, pi->proxy.upgrp,
+	    p->cfg.nupgrp * sizeof(p->cfg.upgrp[0])))
+		px_ranges_changed = true;
 	p->cfg = pi->proxy;
 	if (strcmp(p->name, ifp->name))
 		strlcpy(p->name, ifp->name, sizeof(p->name));
@@ -329,15 +384,28 @@ proxy_apply_iface(const struct iface *ifp, const struct conf_phyint *use,
     int family)
 {
 	unsigned int role = pif_role(&use->proxy, family);
-	struct pif *p, *up = PX_UP(family);
+	char a[INET_PFX_STRLEN];
+	struct inet_pfx same;
+	struct pif *p, *up;
 
 	if (!role)
 		return;
-	if ((role & PIF_UP) && up && up->ifindex != ifp->ifindex &&
-	    !up->mark) {
-		log_warnx("%s line %d: %s: only one upstream interface, %s is "
-		    "it", use->where.file, use->where.line, ifp->name,
-		    up->name);
+	/*
+	 * conf.c refuses two lines serving an equal prefix; a name pattern
+	 * may still make two interfaces upstream for the same groups: the
+	 * one applied first keeps them.
+	 */
+	RB_FOREACH(up, pif_tree, &px.pifs) {
+		if (!(role & PIF_UP) || up->family != family ||
+		    !(up->role & PIF_UP) || up->ifindex == ifp->ifindex ||
+		    up->mark || !pconf_upgrp_clash(&use->proxy, &up->cfg,
+		    &same))
+			continue;
+		log_warnx("%s line %d: %s and %s are both upstream for %s: "
+		    "%s is left out of the proxy", use->where.file,
+		    use->where.line, ifp->name, up->name,
+		    same.addr.family == AF_UNSPEC ? "every group" :
+		    inet_pfx_str(&same, a, sizeof(a)), ifp->name);
 		return;
 	}
 	p = pif_find(family, ifp->ifindex);
@@ -354,8 +422,9 @@ proxy_apply_iface(const struct iface *ifp, const struct conf_phyint *use,
 	if (!p)
 		return;
 	p->mark = false;
+	/* A new upstream may take groups from another. */
 	if (p->role & PIF_UP)
-		PX_UP(family) = p;
+		px_ranges_changed = true;
 }
 
 void
@@ -394,6 +463,10 @@ sweep:
 			pif_remove(p, false);
 	/* Acls may have changed: report and route what they allow now. */
 	upstream_update_all();
+	if (px_ranges_changed) {
+		px_ranges_changed = false;
+		route_refresh_all();
+	}
 	mrdisc_apply();
 }
 
@@ -423,7 +496,6 @@ void
 proxy_init(int mrdisc_interval)
 {
 	RB_INIT(&px.pifs);
-	px.up[0] = px.up[1] = NULL;
 	route_set_hook(proxy_oifs);
 	upstream_init();
 	io_init();

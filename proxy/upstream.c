@@ -3,9 +3,19 @@
  *
  * For every group any downstream interface or the upstream acl knows of,
  * the downstream memberships are merged (merge.h) and the result, after
- * the upstream acl, is set on the upstream interface in place with the
- * kernel's source filter API (mcfilter.h): the kernel's host stack then
- * answers the upstream querier and sends the state-change reports.
+ * the upstream acl, is set on the upstream interface serving the group
+ * (pif_upstream_of) in place with the kernel's source filter API
+ * (mcfilter.h): the kernel's host stack then answers the upstream
+ * querier and sends the state-change reports.  Each group is set on one
+ * upstream at a time; when another comes to serve it (a reload changed
+ * the ranges, an upstream came or went) it is left on the old one and
+ * set on the new one, the other groups untouched.
+ *
+ * An upstream that is also a downstream is left out of the merge of
+ * the groups it serves itself: its hosts hear those flows on their own
+ * link from the upstream router, and report to it themselves.  For the
+ * groups other upstreams serve its membership is merged like any
+ * downstream's.
  */
 #include "config.h"
 
@@ -30,7 +40,7 @@ RB_GENERATE_STATIC(ugroup_tree, ugroup, entry, ugroup_cmp)
 static struct ugroup_tree ugroups = RB_INITIALIZER(&ugroups);
 
 static void
-upstream_set(struct pif *up, struct ugroup *ug, const struct msf *f)
+upstream_set(const struct pif *up, struct ugroup *ug, const struct msf *f)
 {
 	struct inet_addr *srcs = NULL;
 	struct msf_src *s;
@@ -71,25 +81,50 @@ ugroup_free(struct ugroup *ug)
 	free(ug);
 }
 
+/*
+ * The group leaves the upstream it was set on (which may be gone from
+ * the proxy already, or from the system: then the kernel has dropped
+ * it), before it is set on another.
+ */
+static void
+ugroup_leave(struct ugroup *ug)
+{
+	const struct pif *old = pif_find(ug->grp.family, ug->ifindex);
+	char err[160], g[INET6_ADDRSTRLEN];
+
+	if (mcfilter_set(ug->ifindex, &ug->grp, MCF_INCLUDE, NULL, 0, err,
+	    sizeof(err)))
+		log_warnx("upstream: %s", err);
+	else
+		log_info("[%s %s] %s moves to another upstream",
+		    old ? pif_proto(old) : "-", old ? old->name : "-",
+		    inet_str(&ug->grp, g, sizeof(g)));
+	msf_clear(&ug->f);
+	ug->f.mode = MSF_INCLUDE;
+}
+
 void
 upstream_update(const struct inet_addr *grp)
 {
-	struct pif *up = PX_UP(grp->family), *p;
+	struct pif *up = pif_upstream_of(grp), *p;
 	struct ugroup *ug;
 	struct merge m;
 	struct msf f;
 
-	if (!up || !(up->role & PIF_REPORT))
+	if (up && !(up->role & PIF_REPORT))
+		up = NULL;
+	ug = ugroup_find(grp);
+	if (!up && !ug)
 		return;
 	msf_init(&f, MSF_INCLUDE);
-	if (!inet_is_linklocal_group(grp) && acl_permit(up, NULL, grp)) {
+	if (up && !inet_is_linklocal_group(grp) && acl_permit(up, NULL, grp)) {
 		merge_init(&m);
 		RB_FOREACH(p, pif_tree, &px.pifs) {
 			const struct mdb_group *g;
 			struct mdb_group_info gi;
 
 			if (!(p->role & PIF_DOWN) || p->family != grp->family ||
-			    !acl_permit(p, NULL, grp))
+			    p == up || !acl_permit(p, NULL, grp))
 				continue;
 			if (!(g = mdb_group_find(p->mdb, grp)))
 				continue;
@@ -108,7 +143,9 @@ upstream_update(const struct inet_addr *grp)
 	 * Sources the upstream acl denies are not asked for: left out of
 	 * an INCLUDE list, added to an EXCLUDE list.
 	 */
-	if (f.mode == MSF_INCLUDE) {
+	if (!up) {
+		/* No upstream reports it any more: leave. */
+	} else if (f.mode == MSF_INCLUDE) {
 		struct msf_src *s, *next;
 
 		RB_FOREACH_SAFE(s, msf_tree, &f.srcs, next)
@@ -118,7 +155,19 @@ upstream_update(const struct inet_addr *grp)
 		acl_exclusions(up, grp, &f, NULL);
 	}
 
-	ug = ugroup_find(grp);
+	if (ug && (!up || ug->ifindex != up->ifindex)) {
+		ugroup_leave(ug);
+		if (!up) {
+			ugroup_free(ug);
+			msf_clear(&f);
+			return;
+		}
+		ug->ifindex = up->ifindex;
+		if (msf_is_null(&f)) {
+			ugroup_free(ug);
+			return;
+		}
+	}
 	if (ug && msf_equal(&ug->f, &f)) {
 		msf_clear(&f);
 		return;
@@ -131,6 +180,7 @@ upstream_update(const struct inet_addr *grp)
 			return;
 		}
 		ug->grp = *grp;
+		ug->ifindex = up->ifindex;
 		msf_init(&ug->f, MSF_INCLUDE);
 		RB_INSERT(ugroup_tree, &ugroups, ug);
 	}
@@ -181,10 +231,11 @@ upstream_reset(int ifindex, int family)
 	char err[160];
 
 	RB_FOREACH(ug, ugroup_tree, &ugroups) {
-		up = PX_UP(ug->grp.family);
-		if (!up || up->ifindex != ifindex ||
-		    !(up->role & PIF_REPORT) ||
+		if (ug->ifindex != ifindex ||
 		    (family != AF_UNSPEC && ug->grp.family != family))
+			continue;
+		up = pif_find(ug->grp.family, ifindex);
+		if (!up || !(up->role & PIF_REPORT))
 			continue;
 		mcfilter_set(up->ifindex, &ug->grp, MCF_INCLUDE, NULL, 0, err,
 		    sizeof(err));
@@ -199,7 +250,7 @@ upstream_drop(int family, int ifindex, bool gone)
 	char err[160];
 
 	RB_FOREACH_SAFE(ug, ugroup_tree, &ugroups, next) {
-		if (ug->grp.family != family)
+		if (ug->grp.family != family || ug->ifindex != ifindex)
 			continue;
 		if (!gone && ifindex && mcfilter_set(ifindex, &ug->grp,
 		    MCF_INCLUDE, NULL, 0, err, sizeof(err)))

@@ -32,6 +32,7 @@ static const struct pconf_word {
 	{ "igmp", PU_NONE, PCONF_IGMP, 0, 0, 0 },
 	{ "mld", PU_NONE, PCONF_MLD, 0, 0, 0 },
 	{ "fast-leave", PU_NONE, PCONF_FASTLEAVE, 0, 0, 0 },
+	{ "downstream", PU_NONE, PCONF_DOWNSTREAM, 0, 0, 0 },
 	{ "version", PU_VERSION, 0, offsetof(struct pconf_if, version), 1, 3 },
 	{ "mld-version", PU_VERSION, 0, offsetof(struct pconf_if, mld_version),
 	    1, 2 },
@@ -126,12 +127,44 @@ pconf_upsrc_word(struct pconf_if *pc, char **av, int ac, int *i, char *err,
 			return -1;
 		}
 	}
-	if (pc->nupsrc >= PCONF_UPSRC_MAX) {
-		snprintf(err, errlen, "phyint: more than %d source prefixes",
-		    PCONF_UPSRC_MAX);
+	if (pc->nupsrc + pc->nupgrp >= PCONF_UPSRC_MAX) {
+		snprintf(err, errlen, "phyint: more than %d source%s prefixes",
+		    PCONF_UPSRC_MAX, pc->nupgrp ? " and group" : "");
 		return -1;
 	}
 	pc->upsrc[pc->nupsrc++] = pfx;
+	return 1;
+}
+
+/* group G/LEN: one more range the upstream serves. */
+static int
+pconf_upgrp_word(struct pconf_if *pc, char **av, int ac, int *i, char *err,
+    size_t errlen)
+{
+	char a[INET_PFX_STRLEN];
+	struct inet_pfx pfx;
+	unsigned int k;
+
+	if (*i + 1 >= ac) {
+		snprintf(err, errlen, "phyint: missing value after group");
+		return -1;
+	}
+	if (word_group(av[++*i], &pfx, err, errlen))
+		return -1;
+	for (k = 0; k < pc->nupgrp; k++) {
+		if (!inet_pfx_cmp(&pc->upgrp[k], &pfx)) {
+			snprintf(err, errlen, "phyint: duplicate group %s",
+			    inet_pfx_str(&pfx, a, sizeof(a)));
+			return -1;
+		}
+	}
+	/* One line for both lists: the dump must fit CONF_LINE_MAX. */
+	if (pc->nupsrc + pc->nupgrp >= PCONF_UPGRP_MAX) {
+		snprintf(err, errlen, "phyint: more than %d %sgroup prefixes",
+		    PCONF_UPGRP_MAX, pc->nupsrc ? "source and " : "");
+		return -1;
+	}
+	pc->upgrp[pc->nupgrp++] = pfx;
 	return 1;
 }
 
@@ -169,6 +202,8 @@ pconf_phyint_word(struct pconf_if *pc, char **av, int ac, int *i, char *err,
 
 	if (!strcmp(av[*i], "source"))
 		return pconf_upsrc_word(pc, av, ac, i, err, errlen);
+	if (!strcmp(av[*i], "group"))
+		return pconf_upgrp_word(pc, av, ac, i, err, errlen);
 	if (!strcmp(av[*i], "router-alert"))
 		return pconf_ra_word(pc, av, ac, i, err, errlen);
 	if (!w)
@@ -226,14 +261,32 @@ pconf_phyint_check(const struct pconf_if *pc, char *err, size_t errlen)
 	    pc->qri_ms || pc->lmqi_ms || pc->sqi_ms || pc->robustness ||
 	    pc->lmqc || pc->sqc || pc->max_groups || pc->max_per_host ||
 	    pc->max_sources || pc->max_hosts || (pc->flags & PCONF_FASTLEAVE);
+	/* An upstream that is also downstream runs a querier there. */
+	bool down = !(pc->flags & PCONF_UPSTREAM) ||
+	    (pc->flags & PCONF_DOWNSTREAM);
 
 	if (pc->nupsrc && !(pc->flags & PCONF_UPSTREAM)) {
 		snprintf(err, errlen, "phyint: source is for the upstream "
 		    "interface");
 		return -1;
 	}
+	if (pc->nupgrp && !(pc->flags & PCONF_UPSTREAM)) {
+		snprintf(err, errlen, "phyint: group is for upstream "
+		    "interfaces");
+		return -1;
+	}
+	if ((pc->flags & PCONF_DOWNSTREAM) && !(pc->flags & PCONF_UPSTREAM)) {
+		snprintf(err, errlen, "phyint: downstream is for upstream "
+		    "interfaces (phyint IF igmp|mld is a downstream)");
+		return -1;
+	}
+	if ((pc->flags & PCONF_DOWNSTREAM) &&
+	    !(pc->flags & (PCONF_IGMP | PCONF_MLD))) {
+		snprintf(err, errlen, "phyint: downstream needs igmp or mld");
+		return -1;
+	}
 	/* Upstream, the kernel's host stack answers queries (upstream.c). */
-	if (pc->ra != PCONF_RA_DEFAULT && (pc->flags & PCONF_UPSTREAM)) {
+	if (pc->ra != PCONF_RA_DEFAULT && !down) {
 		snprintf(err, errlen, "phyint: router-alert is for downstream "
 		    "interfaces");
 		return -1;
@@ -257,7 +310,7 @@ pconf_phyint_check(const struct pconf_if *pc, char *err, size_t errlen)
 		snprintf(err, errlen, "phyint: mld-version is for mld");
 		return -1;
 	}
-	if ((pc->flags & PCONF_UPSTREAM) && knobs) {
+	if (!down && knobs) {
 		snprintf(err, errlen, "phyint: querier settings do not apply "
 		    "to the upstream interface");
 		return -1;
@@ -292,6 +345,8 @@ pconf_phyint_dump(const struct pconf_if *pc, FILE *fp)
 		fprintf(fp, " igmp");
 	if (pc->flags & PCONF_MLD)
 		fprintf(fp, " mld");
+	if (pc->flags & PCONF_DOWNSTREAM)
+		fprintf(fp, " downstream");
 	if (pc->version)
 		fprintf(fp, " version %d", pc->version);
 	if (pc->mld_version)
@@ -327,6 +382,46 @@ pconf_phyint_dump(const struct pconf_if *pc, FILE *fp)
 	for (k = 0; k < pc->nupsrc; k++)
 		fprintf(fp, " source %s", inet_pfx_str(&pc->upsrc[k], a,
 		    sizeof(a)));
+	for (k = 0; k < pc->nupgrp; k++)
+		fprintf(fp, " group %s", inet_pfx_str(&pc->upgrp[k], a,
+		    sizeof(a)));
+}
+
+int
+pconf_upgrp_len(const struct pconf_if *pc, const struct inet_addr *grp)
+{
+	unsigned int k;
+	int best = -1;
+
+	if (!pc->nupgrp)
+		return 0;
+	for (k = 0; k < pc->nupgrp; k++)
+		if (inet_pfx_match(&pc->upgrp[k], grp) &&
+		    (int)pc->upgrp[k].len > best)
+			best = pc->upgrp[k].len;
+	return best;
+}
+
+bool
+pconf_upgrp_clash(const struct pconf_if *a, const struct pconf_if *b,
+    struct inet_pfx *same)
+{
+	unsigned int i, j;
+
+	if (!a->nupgrp && !b->nupgrp) {
+		memset(same, 0, sizeof(*same));
+		same->addr.family = AF_UNSPEC;
+		return true;
+	}
+	for (i = 0; i < a->nupgrp; i++) {
+		for (j = 0; j < b->nupgrp; j++) {
+			if (!inet_pfx_cmp(&a->upgrp[i], &b->upgrp[j])) {
+				*same = a->upgrp[i];
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 bool

@@ -12,6 +12,16 @@
  *	    [fast-leave] [max-groups N] [max-groups-per-host N]
  *	    [router-alert require|optional]
  *	phyint IF upstream ... [source S[/LEN]]...
+ *	phyint IF upstream ... [group G/LEN]... [downstream]
+ *
+ * An upstream serves the groups of its group prefixes, IPv4 and IPv6
+ * mixed, or without any every group; of several upstreams, the one with
+ * the longest prefix matching a group serves it (pconf_upgrp_len): the
+ * merged membership of the group is reported there alone, and its flows
+ * are forwarded only when they arrive there.  Two upstreams may not
+ * serve the same prefix (pconf_upgrp_clash; two without group clash
+ * too).  "downstream" makes the upstream a downstream as well, with a
+ * querier (igmp, mld), for the groups the other upstreams serve.
  *
  * router-alert says which messages without the IP Router Alert option
  * a downstream takes: by default IGMPv3 and MLD need it, IGMPv1/v2 do
@@ -45,12 +55,15 @@
 #define PCONF_IGMP	0x02	/* querier here; upstream: report */
 #define PCONF_FASTLEAVE	0x04	/* per-host tracking, immediate leave */
 #define PCONF_MLD	0x08	/* the same for IPv6, with MLD */
+#define PCONF_DOWNSTREAM 0x10	/* upstream also downstream (querier) */
 
 /*
  * Source prefixes of one upstream: as many as keep its canonical line
  * (conf_dump) under CONF_LINE_MAX, 16 * 57 characters at most.
  */
 #define PCONF_UPSRC_MAX	16
+/* Group prefixes of one upstream: 16 with its source prefixes. */
+#define PCONF_UPGRP_MAX	PCONF_UPSRC_MAX
 
 /* router-alert; PCONF_RA_DEFAULT is the RFCs' rule, see pkt.h. */
 enum pconf_ra {
@@ -79,6 +92,9 @@ struct pconf_if {
 	/* Upstream source allow-list, in file order; none: any source. */
 	unsigned int	 nupsrc;
 	struct inet_pfx	 upsrc[PCONF_UPSRC_MAX];
+	/* Upstream group prefixes, in file order; none: every group. */
+	unsigned int	 nupgrp;
+	struct inet_pfx	 upgrp[PCONF_UPGRP_MAX];
 };
 
 struct pconf_acl {
@@ -109,6 +125,21 @@ void	pconf_phyint_dump(const struct pconf_if *, FILE *);
  * that family.
  */
 bool	pconf_upsrc_permit(const struct pconf_if *, const struct inet_addr *);
+
+/*
+ * How well the upstream pc serves grp: the length of its longest group
+ * prefix matching grp, 0 for an upstream without group prefixes (it
+ * serves every group, like a /0 of both families), -1 when it does not
+ * serve grp.  The upstream with the highest value serves the group.
+ */
+int	pconf_upgrp_len(const struct pconf_if *, const struct inet_addr *grp);
+/*
+ * Do the upstreams a and b serve an equal prefix?  (Two without group
+ * prefixes do: both serve every group.)  The first such prefix of a into
+ * *same (a /0 of family AF_UNSPEC for two without).
+ */
+bool	pconf_upgrp_clash(const struct pconf_if *a, const struct pconf_if *b,
+	    struct inet_pfx *same);
 
 /* acl IF allow|deny group G[/LEN] [source S[/LEN]] */
 int	pconf_acl_parse(char **av, int ac, struct pconf_acl *, char *err,

@@ -731,6 +731,169 @@ test_proxy_words(void)
 	    "upstream sources: 0.0.0.0/0 is every IPv4 source");
 }
 
+/* Lines parsed in order into one conf; the log of the last one. */
+static int
+proxy_lines(const char *const *lines, size_t n, char **log)
+{
+	struct conf *c = conf_new();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		capture_begin();
+		rc = conf_parse_line(c, lines[i], "t.conf", (int)i + 3);
+		*log = capture_end();
+		if (i + 1 < n)
+			free(*log);
+	}
+	conf_free(c);
+	return rc;
+}
+
+static int
+upgrp_len(const struct pconf_if *pc, const char *a)
+{
+	struct inet_addr ia;
+
+	if (inet_pton_any(a, &ia))
+		return -2;
+	return pconf_upgrp_len(pc, &ia);
+}
+
+/* phyint IF upstream ... group G/LEN ... [downstream] */
+static void
+test_proxy_upgrp(void)
+{
+	static const struct {
+		const char	*line;
+		const char	*log;	/* NULL: parses, dump in want */
+		const char	*want;
+	} t[] = {
+		{ "phyint wan1 upstream igmp mld group 239.0.0.0/8 group "
+		  "ff0e::/16 group 225.1.2.3/16", NULL,
+		  "phyint wan1 enable ttl-threshold 1 upstream igmp mld "
+		  "group 239.0.0.0/8 group ff0e::/16 group 225.1.0.0/16\n" },
+		{ "phyint eth1 upstream igmp downstream query-interval 30",
+		  NULL, "phyint eth1 enable ttl-threshold 1 upstream igmp "
+		  "downstream query-interval 30\n" },
+		{ "phyint eth1 downstream upstream mld router-alert optional",
+		  NULL, "phyint eth1 enable ttl-threshold 1 upstream mld "
+		  "downstream router-alert optional\n" },
+		{ "phyint lan igmp group 239.0.0.0/8",
+		  "t.conf line 3: phyint: group is for upstream "
+		  "interfaces\n", "" },
+		{ "phyint lan igmp downstream",
+		  "t.conf line 3: phyint: downstream is for upstream "
+		  "interfaces (phyint IF igmp|mld is a downstream)\n", "" },
+		{ "phyint wan upstream downstream",
+		  "t.conf line 3: phyint: downstream needs igmp or mld\n", "" },
+		{ "phyint wan upstream igmp query-interval 30",
+		  "t.conf line 3: phyint: querier settings do not apply to "
+		  "the upstream interface\n", "" },
+		{ "phyint wan upstream group 10.0.0.0/8", "", "" },
+		{ "phyint wan upstream group", "t.conf line 3: phyint: "
+		  "missing value after group\n", "" },
+		{ "phyint wan upstream group 239.0.0.0/8 group 239.0.0.0/8",
+		  "t.conf line 3: phyint: duplicate group 239.0.0.0/8\n", "" },
+		{ "phyint wan upstream source 10.0.0.0/8 downstream igmp "
+		  "fast-leave", NULL, "phyint wan enable ttl-threshold 1 "
+		  "upstream igmp downstream fast-leave source 10.0.0.0/8\n" },
+	};
+	/* Several lines: the last one's fate. */
+	static const struct {
+		const char	*lines[3];
+		const char	*log;	/* "": accepted */
+	} m[] = {
+		{ { "phyint wan1 upstream igmp group 239.0.0.0/8",
+		    "phyint wan2 upstream igmp group 225.0.0.0/8 group "
+		    "239.0.0.0/8" },
+		  "t.conf line 4: phyint: wan2 and wan1 (t.conf line 3) are "
+		  "both upstream for group 239.0.0.0/8\n" },
+		{ { "phyint wan1 upstream igmp", "phyint wan2 upstream mld" },
+		  "t.conf line 4: phyint: wan2 and wan1 (t.conf line 3) are "
+		  "both upstream for every group: give them group "
+		  "prefixes\n" },
+		{ { "phyint wan1 upstream igmp group 239.0.0.0/8",
+		    "phyint wan2 upstream igmp group 239.1.0.0/16" }, "" },
+		{ { "phyint wan1 upstream igmp",
+		    "phyint wan2 upstream igmp group 239.0.0.0/8" }, "" },
+		/* The same interface again: the later line replaces it. */
+		{ { "phyint wan1 upstream igmp",
+		    "phyint wan1 upstream igmp group 239.0.0.0/8" }, "" },
+		/* An earlier line no longer in effect does not count. */
+		{ { "phyint wan1 upstream igmp", "phyint wan1 igmp",
+		    "phyint wan2 upstream igmp" }, "" },
+		/* A line without proxy keywords keeps the role. */
+		{ { "phyint wan1 upstream igmp", "phyint wan1 mrdisc",
+		    "phyint wan2 upstream igmp" }, "t.conf line 5: phyint: "
+		  "wan2 and wan1 (t.conf line 3) are both upstream for every "
+		  "group: give them group prefixes\n" },
+	};
+	char *dump, *log, e[64];
+	struct pconf_if a, b;
+	struct inet_pfx same;
+	size_t i, n;
+	int rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc = proxy_line(t[i].line, &dump, &log);
+		if (!t[i].log)
+			check(rc == 0 && !*log && !strcmp(dump, t[i].want),
+			    "upstream groups: %s: parses to its canonical "
+			    "form (got %s%s)", t[i].line, dump, log);
+		else
+			check(rc == -1 && !*dump && !strncmp(log, "t.conf line "
+			    "3: ", 12) && (!*t[i].log || !strcmp(log,
+			    t[i].log)), "upstream groups: %s: refused with "
+			    "file and line (got %s)", t[i].line, log);
+		free(dump);
+		free(log);
+	}
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		for (n = 0; n < 3 && m[i].lines[n]; n++)
+			;
+		rc = proxy_lines(m[i].lines, n, &log);
+		check(rc == (*m[i].log ? -1 : 0) && !strcmp(log, m[i].log),
+		    "upstream groups: %s / %s%s%s: %s (got %s)",
+		    m[i].lines[0], m[i].lines[1], n > 2 ? " / " : "",
+		    n > 2 ? m[i].lines[2] : "", *m[i].log ? "refused, naming "
+		    "the other line" : "accepted", log);
+		free(log);
+	}
+
+	/* The selection: longest prefix, none is every group at length 0. */
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	check(upgrp_len(&a, "239.1.1.1") == 0 && upgrp_len(&a, "ff0e::1") == 0,
+	    "upstream groups: without prefixes every group, at length 0");
+	inet_pfx_parse("239.0.0.0/8", &a.upgrp[a.nupgrp++], e, sizeof(e));
+	inet_pfx_parse("239.1.0.0/16", &a.upgrp[a.nupgrp++], e, sizeof(e));
+	inet_pfx_parse("ff0e::/16", &a.upgrp[a.nupgrp++], e, sizeof(e));
+	check(upgrp_len(&a, "239.1.1.1") == 16 &&
+	    upgrp_len(&a, "239.2.1.1") == 8 && upgrp_len(&a, "ff0e::5") == 16,
+	    "upstream groups: the longest matching prefix's length");
+	check(upgrp_len(&a, "225.1.1.1") == -1 &&
+	    upgrp_len(&a, "ff05::1") == -1,
+	    "upstream groups: -1 outside every prefix, either family");
+	inet_pfx_parse("239.1.0.0/16", &b.upgrp[b.nupgrp++], e, sizeof(e));
+	check(upgrp_len(&a, "239.1.0.9") == upgrp_len(&b, "239.1.0.9") &&
+	    pconf_upgrp_clash(&a, &b, &same) && same.len == 16,
+	    "upstream groups: equal prefixes clash, and are named");
+	b.upgrp[0].len = 17;
+	check(!pconf_upgrp_clash(&a, &b, &same) &&
+	    upgrp_len(&b, "239.1.0.9") > upgrp_len(&a, "239.1.0.9"),
+	    "upstream groups: a longer prefix does not clash, and wins");
+	memset(&b, 0, sizeof(b));
+	check(!pconf_upgrp_clash(&a, &b, &same) &&
+	    upgrp_len(&a, "239.9.9.9") > upgrp_len(&b, "239.9.9.9") &&
+	    upgrp_len(&b, "225.9.9.9") > upgrp_len(&a, "225.9.9.9"),
+	    "upstream groups: one without prefixes takes the rest");
+	memset(&a, 0, sizeof(a));
+	check(pconf_upgrp_clash(&a, &b, &same) &&
+	    same.addr.family == AF_UNSPEC,
+	    "upstream groups: two without prefixes clash");
+}
+
 /* where.file and .line follow includes. */
 static void
 test_where(void)
@@ -1441,6 +1604,7 @@ main(void)
 	test_mgroup();
 	test_parse_line();
 	test_proxy_words();
+	test_proxy_upgrp();
 	test_where();
 	test_files();
 	test_budget_files();
