@@ -19,7 +19,9 @@
 #ifndef SMCR_PROXY_H
 #define SMCR_PROXY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct conf;
 struct render_doc;
@@ -52,5 +54,51 @@ int	proxy_show(struct render_doc *, unsigned int flags, char *err,
 	    size_t errlen);
 /* True when any interface has a proxy role. */
 int	proxy_active(void);
+
+/*
+ * Read-only views for the metrics (src/stats.c).  A counter of show
+ * igmp, by kind, with the label the metrics give it (the message type,
+ * drop reason, record result, limit or event); name is its show igmp
+ * name.  The strings are valid during the call only.
+ */
+enum proxy_ckind {
+	PROXY_C_RX,		/* messages received, label: type */
+	PROXY_C_TX,		/* messages sent, label: type */
+	PROXY_C_DROP,		/* dropped on receipt, label: reason */
+	PROXY_C_RECORD,		/* group records not applied, label: result */
+	PROXY_C_LIMIT,		/* state not kept at a bound, label: limit */
+	PROXY_C_EVENT,		/* anything else, label: event */
+};
+
+struct proxy_counter {
+	const char		*ifname;
+	const char		*proto;		/* "IGMP" or "MLD" */
+	const char		*name;		/* as show igmp names it */
+	enum proxy_ckind	 kind;
+	const char		*label;
+	uint64_t		 value;
+};
+
+/* One proxy interface's state; the counts are 0 on an upstream one. */
+struct proxy_ifstats {
+	const char		*ifname;
+	const char		*proto;
+	bool			 downstream;
+	bool			 upstream;
+	bool			 querier;	/* we are its querier */
+	int			 version;	/* on the wire, as show igmp */
+	size_t			 groups;
+	size_t			 sources;
+	size_t			 hosts;		/* distinct reporting hosts */
+};
+
+/*
+ * Call cb for every counter of every proxy interface (zeros too), or
+ * for every proxy interface; stop at and return the first non-zero.
+ */
+int	proxy_counters(int (*cb)(const struct proxy_counter *, void *),
+	    void *arg);
+int	proxy_ifstats(int (*cb)(const struct proxy_ifstats *, void *),
+	    void *arg);
 
 #endif /* SMCR_PROXY_H */

@@ -4,7 +4,8 @@
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config libevent-dev
       libbsd-dev iproute2 mandoc procps util-linux tcpdump bash-builtins
-      python3 kmod valgrind clang libclang-rt-14-dev $*"
+      python3 kmod valgrind clang libclang-rt-14-dev libcap-dev systemd
+      bash-completion python3-prometheus-client curl nftables iptables $*"
 missing=""
 for p in $pkgs; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "conf.h"
+#include "diagd.h"
 #include "iface.h"
 #include "log.h"
 #include "mcgroup.h"
@@ -288,6 +289,8 @@ cmd_dispatch(const struct msg_req *req, struct evbuffer *out, char *err,
 			return -1;
 		}
 		return reload_fn(err, errlen);
+	case MSG_DIAGNOSE:
+		return diagd_run(req->flags, out, err, errlen);
 	case MSG_KILL:
 		log_notice("Exiting on request from smcroutectl");
 		event_base_loopexit(evbase, &tv);

@@ -352,6 +352,49 @@ conf_check_mgroup(const struct conf_mgroup *mg, char *err, size_t errlen)
 }
 
 /*
+ * Two upstreams may not serve an equal group prefix (pconf.h): which
+ * one reports the group and takes its flows would be a coin toss.  Only
+ * the earlier lines still in effect count: the last phyint line with
+ * proxy keywords for a name gives its role (proxy.c).  Names that are
+ * patterns are checked again when interfaces match them (proxy.c).
+ */
+static int
+conf_check_upstream(const struct conf *c, const char *ifname,
+    const struct pconf_if *pc, char *err, size_t errlen)
+{
+	const struct conf_phyint *o, *later;
+	char a[INET_PFX_STRLEN];
+	struct inet_pfx same;
+
+	if (!(pc->flags & PCONF_UPSTREAM))
+		return 0;
+	TAILQ_FOREACH(o, &c->phyints, link) {
+		if (!(o->proxy.flags & PCONF_UPSTREAM) ||
+		    !strcmp(o->ifname, ifname))
+			continue;
+		for (later = TAILQ_NEXT(o, link); later;
+		    later = TAILQ_NEXT(later, link))
+			if (later->proxy.flags &&
+			    !strcmp(later->ifname, o->ifname))
+				break;
+		if (later || !pconf_upgrp_clash(pc, &o->proxy, &same))
+			continue;
+		if (same.addr.family == AF_UNSPEC)
+			snprintf(err, errlen, "phyint: %s and %s (%s line %d) "
+			    "are both upstream for every group: give them "
+			    "group prefixes", ifname, o->ifname,
+			    o->where.file, o->where.line);
+		else
+			snprintf(err, errlen, "phyint: %s and %s (%s line %d) "
+			    "are both upstream for group %s", ifname,
+			    o->ifname, o->where.file, o->where.line,
+			    inet_pfx_str(&same, a, sizeof(a)));
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Directives.  Each gets the tokens of one line, av[0] being the
  * directive's name, and either adds one item to the conf and returns 0,
  * or leaves the conf alone and returns -1 with a reason in err.
@@ -428,7 +471,8 @@ conf_parse_phyint(struct conf_ctx *p, char **av, int ac, char *err,
 		snprintf(err, errlen, "phyint: both enable and disable given");
 		return -1;
 	}
-	if (pconf_phyint_check(&proxy, err, errlen))
+	if (pconf_phyint_check(&proxy, err, errlen) ||
+	    conf_check_upstream(p->c, av[1], &proxy, err, errlen))
 		return -1;
 	if (proxy.flags && (seen & (1U << PHY_DISABLE))) {
 		snprintf(err, errlen, "phyint: a disabled interface cannot "
@@ -622,11 +666,11 @@ conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
 	if (conf_check_sg(p->c, &mr, err, errlen))
 		return -1;
 
-	if ((m = malloc(sizeof(*m))) == NULL) {
+	if ((m = malloc(CONF_MROUTE_SIZE(mr.noifs))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	*m = mr;
+	memcpy(m, &mr, CONF_MROUTE_SIZE(mr.noifs));
 	m->where.file = p->file;
 	m->where.line = p->line;
 	TAILQ_INSERT_TAIL(&p->c->mroutes, m, link);

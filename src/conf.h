@@ -77,11 +77,18 @@ struct conf_mroute {
 	struct inet_pfx		 grp;
 	int			 nexcept;	/* sources refused */
 	struct inet_pfx		 except[CONF_MAXEXCEPT];
-	int			 noifs;
-	char			 oifs[CONF_MAXOIFS][IFNAMSIZ];
 	struct conf_where	 where;
 	RB_ENTRY(conf_mroute)	 sg_entry;	/* in conf.sgs: (S,G) lines */
+	int			 noifs;
+	/*
+	 * Last: a line in a struct conf is allocated only up to
+	 * oifs[noifs] (CONF_MROUTE_SIZE), as most name one or two of
+	 * the 32, so it is never copied whole (*mr).
+	 */
+	char			 oifs[CONF_MAXOIFS][IFNAMSIZ];
 };
+#define CONF_MROUTE_SIZE(noifs)	(offsetof(struct conf_mroute, oifs) + \
+	    IFNAMSIZ * (size_t)(noifs))
 
 /* mgroup from IF [source S[/LEN]] group G[/LEN]   (alias: ssmgroup) */
 struct conf_mgroup {

@@ -852,8 +852,17 @@ ipc_teardown(void)
 		ipc.ev_accept = ipc.ev_retry = NULL;
 		close(ipc.fd);
 		ipc.fd = -1;
-		if (unlink(ipc.path) && errno != ENOENT)
-			log_warn("ipc: cannot remove %s", ipc.path);
+		/*
+		 * After -p the directory is not ours to change: the socket
+		 * stays, and the next start removes it as stale.
+		 */
+		if (unlink(ipc.path) && errno != ENOENT) {
+			if (errno == EACCES || errno == EPERM)
+				log_debug("ipc: %s left for the next start "
+				    "(no right to remove it)", ipc.path);
+			else
+				log_warn("ipc: cannot remove %s", ipc.path);
+		}
 	}
 	ipc.exit_pending = 0;
 }

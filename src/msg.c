@@ -33,9 +33,9 @@ const struct msg_cmdinfo msg_cmds[] = {
 	{ "restart", MSG_RELOAD, 0, 0, "reload", "",
 	  "Alias of reload", NULL },
 	{ "show", MSG_SHOW, 0, 1, NULL,
-	  "[routes|groups|interfaces|pending|igmp]",
-	  "Show routes (default), joined groups, interfaces, pending routes "
-	  "or IGMP proxy state",
+	  "[routes|groups|interfaces|pending|igmp|stats]",
+	  "Show routes (default), joined groups, interfaces, pending routes, "
+	  "IGMP proxy state or the counters of the metrics",
 	  "groups" },
 	{ "add", MSG_ADD, 3, 5 + MSG_MAXOIFS, NULL, ROUTE_ARGS,
 	  "Add a multicast route",
@@ -53,6 +53,10 @@ const struct msg_cmdinfo msg_cmds[] = {
 	{ "leave", MSG_LEAVE, 2, 3, NULL, GROUP_ARGS,
 	  "Leave a joined multicast group",
 	  "eth0 225.1.2.3" },
+	{ "diagnose", MSG_DIAGNOSE, 0, 1, NULL, "[FILE]",
+	  "Check why a stream may not flow: kernel, socket, interfaces, "
+	  "sysctls, streams, firewall",
+	  NULL },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -62,6 +66,7 @@ static const char *const show_names[] = {
 	[MSG_SHOW_INTERFACES]	= "interfaces",
 	[MSG_SHOW_PENDING]	= "pending",
 	[MSG_SHOW_IGMP]		= "igmp",
+	[MSG_SHOW_STATS]	= "stats",
 };
 #define NSHOW	((int)(sizeof(show_names) / sizeof(show_names[0])))
 

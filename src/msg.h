@@ -59,6 +59,7 @@ enum msg_cmd {
 	MSG_FLUSH,
 	MSG_RELOAD,
 	MSG_KILL,
+	MSG_DIAGNOSE,		/* [FILE]: the client's, never read here */
 };
 
 /* Request flags; other bits are rejected. */
@@ -73,6 +74,7 @@ enum msg_show {
 	MSG_SHOW_INTERFACES,
 	MSG_SHOW_PENDING,
 	MSG_SHOW_IGMP,
+	MSG_SHOW_STATS,
 };
 
 enum msg_status {

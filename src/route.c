@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,20 @@ sg_str(const struct inet_addr *src, const struct inet_addr *grp, char *buf,
 	return buf;
 }
 
+/*
+ * sg_str() for a message at pri, formatted only when it is logged: an
+ * upcall and an install would spend a third to two thirds of their time
+ * printing addresses for debug messages nobody reads (test/bench).
+ */
+static const char *
+sg_log(int pri, const struct inet_addr *src, const struct inet_addr *grp,
+    char *buf, size_t len)
+{
+	if (pri > log_getlevel())
+		return "";
+	return sg_str(src, grp, buf, len);
+}
+
 static unsigned int *
 glen_slot(const struct route *r)
 {
@@ -81,6 +96,27 @@ bool
 route_is_sg(const struct route *r)
 {
 	return inet_pfx_is_host(&r->grp) && inet_pfx_is_host(&r->src);
+}
+
+/* The bytes of a rule in the table: up to its last except (route.h). */
+static size_t
+rule_size(int nexcept)
+{
+	return offsetof(struct route, except) +
+	    sizeof(struct inet_pfx) * (size_t)nexcept;
+}
+
+/*
+ * Copy what a rule in the table holds, from or to a whole struct route;
+ * not the tree links, which only the tree's own calls change.
+ */
+static void
+rule_copy(struct route *dst, const struct route *src)
+{
+	size_t off = offsetof(struct route, grp);
+
+	memcpy((char *)dst + off, (const char *)src + off,
+	    rule_size(src->nexcept) - off);
 }
 
 
@@ -238,7 +274,7 @@ mfc_forwards(const struct mfc *m)
 
 /* m's outbound set, as per-VIF TTL thresholds; returns how many. */
 static int
-mfc_compute(const struct mfc *m, uint8_t ttls[MAXVIFS])
+mfc_compute(const struct mfc *m, uint8_t ttls[MAXVIFS], bool *proxied)
 {
 	int family = m->grp.family, vif, i, nout = 0;
 	struct compute c;
@@ -259,6 +295,8 @@ mfc_compute(const struct mfc *m, uint8_t ttls[MAXVIFS])
 			continue;
 		ttls[vif] = (uint8_t)(ifp->ttl > 0 ? ifp->ttl : 1);
 		nout++;
+		if (i >= c.nrules && proxied)
+			*proxied = true;
 	}
 	return nout;
 }
@@ -267,13 +305,13 @@ mfc_compute(const struct mfc *m, uint8_t ttls[MAXVIFS])
 static int
 mfc_update(struct mfc *m)
 {
-	bool was_forwarding = m->installed && mfc_forwards(m);
+	bool was_forwarding = m->installed && mfc_forwards(m), proxied = false;
 	int family = m->grp.family, vif, nout;
 	uint8_t ttls[MAXVIFS];
 	struct iface *ifp;
 	char buf[2 * INET6_ADDRSTRLEN + 8];
 
-	nout = mfc_compute(m, ttls);
+	nout = mfc_compute(m, ttls, &proxied);
 	ifp = iface_find(m->iif);
 	vif = ifp ? iface_vif(ifp, family) : NO_VIF;
 	if (vif == NO_VIF) {
@@ -296,8 +334,9 @@ mfc_update(struct mfc *m)
 	memcpy(m->ttls, ttls, sizeof(ttls));
 	m->vif = vif;
 	m->installed = true;
-	log_debug("Installed %s from %s, %d outbound", sg_str(&m->src, &m->grp,
-	    buf, sizeof(buf)), ifp->name, nout);
+	m->proxied = proxied;
+	log_debug("Installed %s from %s, %d outbound", sg_log(LOG_DEBUG,
+	    &m->src, &m->grp, buf, sizeof(buf)), ifp->name, nout);
 	/* A learned entry starts forwarding: new, or a stop filter no more. */
 	if (m->learned && !was_forwarding && mfc_forwards(m))
 		script_run("install", &m->src, &m->grp, NULL);
@@ -396,7 +435,7 @@ rule_apply(const struct route *r)
 			 * A learned entry, if templates still want it: one
 			 * that flows already, so even past the limit.
 			 */
-			if (!mfc_compute(m, ttls)) {
+			if (!mfc_compute(m, ttls, NULL)) {
 				mfc_free(m);
 				return;
 			}
@@ -522,7 +561,7 @@ int
 route_add(const struct route *in, unsigned int origin, bool merge, char *err,
     size_t errlen)
 {
-	struct route *r, old;
+	struct route *r, old, nr;
 	int i;
 
 	if (route_check(in, err, errlen))
@@ -531,12 +570,12 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 	if (!r && route_sg_taken(in, err, errlen))
 		return -1;
 	if (!r) {
-		r = calloc(1, sizeof(*r));
+		r = calloc(1, rule_size(in->nexcept));
 		if (!r) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		*r = *in;
+		rule_copy(r, in);
 		r->origin = origin;
 		r->stale = false;
 		oifs_sort(r);
@@ -546,32 +585,53 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 		return 0;
 	}
 
-	/* Take the new references before dropping the old ones. */
-	/* A stale rule is being re-added by a reload: replace its OIFs. */
-	old = *r;
-	if (!merge || r->stale) {
-		r->noifs = 0;
-		r->nexcept = 0;
+	/*
+	 * The new rule is made in nr, a whole one, and stored in r when it
+	 * is complete, in a larger allocation if it has more except sources.
+	 * A stale rule is being re-added by a reload: replace its OIFs.
+	 */
+	rule_copy(&old, r);
+	rule_copy(&nr, r);
+	if (!merge || nr.stale) {
+		nr.noifs = 0;
+		nr.nexcept = 0;
 	}
 	for (i = 0; i < in->noifs; i++)
-		oif_set(r->oifs, &r->noifs, in->oifs[i]);
-	oifs_sort(r);
+		oif_set(nr.oifs, &nr.noifs, in->oifs[i]);
+	oifs_sort(&nr);
 	for (i = 0; i < in->nexcept; i++) {
 		int j;
 
-		for (j = 0; j < r->nexcept; j++)
-			if (!inet_pfx_cmp(&r->except[j], &in->except[i]))
+		for (j = 0; j < nr.nexcept; j++)
+			if (!inet_pfx_cmp(&nr.except[j], &in->except[i]))
 				break;
-		if (j == r->nexcept && r->nexcept < ROUTE_MAXEXCEPT)
-			r->except[r->nexcept++] = in->except[i];
+		if (j == nr.nexcept && nr.nexcept < ROUTE_MAXEXCEPT)
+			nr.except[nr.nexcept++] = in->except[i];
 	}
-	r->origin = merge && !r->stale ? r->origin | origin : origin;
-	r->stale = false;
+	nr.origin = merge && !nr.stale ? nr.origin | origin : origin;
+	nr.stale = false;
+	if (nr.nexcept > r->nexcept) {
+		struct route *grown = calloc(1, rule_size(nr.nexcept));
+
+		if (!grown) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		/* Same key, same place in the tree. */
+		RB_REMOVE(route_tree, &rules, r);
+		free(r);
+		r = grown;
+		rule_copy(r, &nr);
+		RB_INSERT(route_tree, &rules, r);
+	} else {
+		rule_copy(r, &nr);
+	}
 	if (old.noifs == r->noifs && !memcmp(old.oifs, r->oifs,
 	    sizeof(int) * (size_t)r->noifs) && old.nexcept == r->nexcept &&
 	    !memcmp(old.except, r->except, sizeof(r->except[0]) *
 	    (size_t)r->nexcept))
 		return 0;
+	/* Take the new references before dropping the old ones. */
 	rule_ref(r);
 	rule_apply(r);
 	rule_unref(&old);
@@ -593,7 +653,7 @@ route_del(const struct route *in, char *err, size_t errlen)
 		return -1;
 	}
 	if (in->noifs > 0) {
-		old = *r;
+		rule_copy(&old, r);
 		for (i = 0; i < in->noifs; i++) {
 			for (j = 0, n = 0; j < r->noifs; j++)
 				if (r->oifs[j] != in->oifs[i])
@@ -602,7 +662,7 @@ route_del(const struct route *in, char *err, size_t errlen)
 				snprintf(err, errlen, "%s is not an outbound "
 				    "interface of that route",
 				    iface_name(in->oifs[i]));
-				*r = old;
+				rule_copy(r, &old);
 				return -1;
 			}
 			r->noifs = n;
@@ -647,7 +707,7 @@ route_drop_iface(int ifindex)
 		if (m->iif == ifindex)
 			mfc_free(m);
 	RB_FOREACH_SAFE(r, route_tree, &rules, rnext) {
-		key = *r;
+		rule_copy(&key, r);
 		if (r->iif == ifindex) {
 			key.noifs = 0;
 			route_del(&key, err, sizeof(err));
@@ -676,7 +736,7 @@ route_sweep(void)
 
 		if (!r->stale)
 			continue;
-		key = *r;
+		rule_copy(&key, r);
 		key.noifs = 0;		/* the whole rule */
 		route_del(&key, err, sizeof(err));
 	}
@@ -776,9 +836,10 @@ route_wrongvif(const struct kern_upcall *up, struct iface *ifp,
  * most once a minute per family, with the count.
  */
 static bool
-route_refuse(int family, const struct kern_upcall *up, const char *sg)
+route_refuse(int family, const struct kern_upcall *up)
 {
 	struct route_lstats *ls = lstats_of(family);
+	char sg[2 * INET6_ADDRSTRLEN + 8];
 	struct iface *ifp;
 
 	if (!learned_max || ls->learned < learned_max)
@@ -791,7 +852,8 @@ route_refuse(int family, const struct kern_upcall *up, const char *sg)
 	ifp = iface_find_vif(family, up->vif);
 	log_warnx("%s learned routes at the limit of %u (smcrouted -C): %s "
 	    "from %s not installed; %llu refused since start",
-	    family == AF_INET6 ? "IPv6" : "IPv4", learned_max, sg,
+	    family == AF_INET6 ? "IPv6" : "IPv4", learned_max,
+	    sg_str(&up->src, &up->grp, sg, sizeof(sg)),
 	    ifp ? ifp->name : "?", (unsigned long long)ls->refused);
 	return true;
 }
@@ -806,18 +868,19 @@ route_upcall(int family, const struct kern_upcall *up)
 
 	if (!inet_is_multicast(&up->grp))
 		return;
-	sg_str(&up->src, &up->grp, buf, sizeof(buf));
 	m = mfc_find(&up->src, &up->grp);
-	if (!m && up->type == KERN_NOCACHE && route_refuse(family, up, buf))
+	if (!m && up->type == KERN_NOCACHE && route_refuse(family, up))
 		return;
 	ifp = iface_find_vif(family, up->vif);
 	if (!ifp) {
-		log_debug("Upcall for %s on unknown VIF %d", buf, up->vif);
+		log_debug("Upcall for %s on unknown VIF %d", sg_log(LOG_DEBUG,
+		    &up->src, &up->grp, buf, sizeof(buf)), up->vif);
 		return;
 	}
 
 	if (up->type == KERN_WRONGVIF) {
-		route_wrongvif(up, ifp, buf);
+		route_wrongvif(up, ifp, sg_str(&up->src, &up->grp, buf,
+		    sizeof(buf)));
 		return;
 	}
 
@@ -835,9 +898,11 @@ route_upcall(int family, const struct kern_upcall *up)
 	if (mfc_update(m))
 		return;
 	if (m->learned && mfc_forwards(m)) {
-		log_info("Route %s from %s installed", buf, ifp->name);
+		log_info("Route %s from %s installed", sg_log(LOG_INFO,
+		    &up->src, &up->grp, buf, sizeof(buf)), ifp->name);
 	} else if (m->learned) {
-		log_debug("Stop filter %s from %s installed", buf, ifp->name);
+		log_debug("Stop filter %s from %s installed", sg_log(LOG_DEBUG,
+		    &up->src, &up->grp, buf, sizeof(buf)), ifp->name);
 	}
 }
 

@@ -31,17 +31,24 @@
 #define ROUTE_CONF	0x1
 #define ROUTE_IPC	0x2
 
+/*
+ * A rule in the table is allocated only up to except[nexcept] (route.c,
+ * rule_size()): most have no except sources, and ten thousand routes
+ * would carry 3.8 MB of unused ones.  So except[] is last, and a rule
+ * from route_first()/route_next() is never copied whole (*r); a struct
+ * route of the caller's, as passed to route_add(), is a whole one.
+ */
 struct route {
 	RB_ENTRY(route)	 entry;
 	struct inet_pfx	 grp;
 	int		 iif;		/* ifindex */
 	struct inet_pfx	 src;		/* len 0: any source */
-	int		 nexcept;	/* sources in src refused */
-	struct inet_pfx	 except[ROUTE_MAXEXCEPT];
 	int		 noifs;
 	int		 oifs[ROUTE_MAXOIFS];	/* ifindex, sorted */
 	unsigned int	 origin;	/* ROUTE_CONF | ROUTE_IPC */
 	bool		 stale;		/* reload mark */
+	int		 nexcept;	/* sources in src refused */
+	struct inet_pfx	 except[ROUTE_MAXEXCEPT];	/* last: see above */
 };
 
 /* An entry of the kernel's multicast forwarding cache. */
@@ -54,6 +61,7 @@ struct mfc {
 	uint8_t		 ttls[MAXVIFS];	/* as installed; all 0: stop filter */
 	bool		 learned;	/* from an upcall, may expire */
 	bool		 installed;
+	bool		 proxied;	/* as installed, the proxy added an OIF */
 	uint64_t	 last_pkts;	/* valid packets at last check */
 	uint64_t	 wrongvif;	/* WRONGVIF upcalls seen */
 	uint64_t	 moves;		/* of which moved the entry */

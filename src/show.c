@@ -20,6 +20,7 @@
 #include "show.h"
 #include "render.h"
 #include "showcols.h"
+#include "stats.h"
 
 
 /* Source text, or NULL for any source. */
@@ -353,6 +354,19 @@ show(int what, uint32_t flags, struct evbuffer *out, char *err,
 			return -1;
 		}
 		break;
+	case MSG_SHOW_STATS: {
+		/* The numbers of the metrics endpoint (stats.h). */
+		struct stats *st = stats_collect();
+
+		if (!st) {
+			render_doc_free(doc);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		stats_render(st, doc);
+		stats_free(st);
+		break;
+	}
 	default:
 		render_doc_free(doc);
 		snprintf(err, errlen, "unknown show subject");

@@ -38,6 +38,7 @@
 #include <sys/queue.h>
 #include <event2/buffer.h>
 
+#include "diagctl.h"
 #include "msg.h"
 #include "words.h"
 
@@ -46,6 +47,9 @@
 #endif
 #ifndef VERSION
 #define VERSION		"unknown"
+#endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
 #endif
 
 #define DEFAULT_IDENT	"smcroute"
@@ -66,6 +70,7 @@ struct job {
 	char			*out;		/* text for stdout */
 	size_t			 outlen;
 	int			 decorate;	/* out is table text */
+	int			 diagnose;	/* out is diagnose rows */
 	char			*err;		/* error text for stderr */
 	const struct msg_cmdinfo *usage;	/* help to print after err */
 };
@@ -96,6 +101,7 @@ struct ctl {
 	struct jobq		 jobs;
 	int			 njobs;
 	int			 failures;
+	const char		*diag_conf;	/* diagnose FILE */
 };
 
 static void
@@ -299,6 +305,13 @@ job_words(struct ctl *ctl, struct job *j, int argc, char *argv[])
 			j->decorate = 1;
 	}
 
+	if (ci->code == MSG_DIAGNOSE) {
+		/* The file is for the checks without a daemon. */
+		if (nargs == 1)
+			ctl->diag_conf = argv[1];
+		nargs = 0;
+		j->diagnose = 1;
+	}
 	if (msg_req_encode(ctl->tx, ci->code, flags, nargs, args, err,
 	    sizeof(err))) {
 		job_fail(j, "%s", err);
@@ -405,6 +418,24 @@ ctl_check_peer(struct ctl *ctl, int fd)
 	return 0;
 }
 
+/* Does a daemon answer at the socket?  Tried quietly, for diagnose. */
+static int
+ctl_daemon_up(const struct ctl *ctl)
+{
+	struct sockaddr_un sun;
+	int fd, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, ctl->sockpath, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return rc;
+}
+
 static int
 ctl_connect(struct ctl *ctl)
 {
@@ -507,6 +538,35 @@ print_table(const struct ctl *ctl, const char *text, size_t len)
 	}
 }
 
+/*
+ * diagnose: the daemon's rows (none when it is not running) and the
+ * client's checks, rendered as a table; a failed check fails the run.
+ */
+static void
+job_diagnose(struct ctl *ctl, struct job *j)
+{
+	char err[256], conf[512], *text = NULL;
+	int rc;
+
+	if (ctl->diag_conf)
+		snprintf(conf, sizeof(conf), "%s", ctl->diag_conf);
+	else
+		snprintf(conf, sizeof(conf), "%s/%s.conf", SYSCONFDIR,
+		    ctl->ident);
+	rc = diagctl_run(j->replied ? j->out : NULL, j->outlen,
+	    ctl->sockpath, conf, ctl->json, &text, err, sizeof(err));
+	if (rc < 0) {
+		job_fail(j, "%s", err);
+		return;
+	}
+	free(j->out);
+	j->out = text;
+	j->outlen = strlen(text);
+	j->decorate = !ctl->json;
+	if (rc == DIAGCTL_FAIL)
+		ctl->failures++;
+}
+
 /* Print a finished job and forget it. */
 static void
 job_done(struct ctl *ctl, struct job *j)
@@ -514,6 +574,8 @@ job_done(struct ctl *ctl, struct job *j)
 	char *help;
 	size_t n;
 
+	if (j->diagnose && !j->failed)
+		job_diagnose(ctl, j);
 	if (j->failed) {
 		ctl->failures++;
 		n = j->err ? strlen(j->err) : 0;
@@ -896,6 +958,8 @@ main(int argc, char *argv[])
 
 		job_words(&ctl, j, 1, show);
 	}
+	if (j->diagnose && !ctl_daemon_up(&ctl))
+		j->remote = 0;		/* diagnose checks without it */
 	if (j->remote && ctl_connect(&ctl))
 		return ctl_exit(&ctl, 1);
 	run(&ctl);

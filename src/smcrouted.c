@@ -31,10 +31,14 @@
 #include "log.h"
 #include "mcgroup.h"
 #include "mcsock.h"
+#include "metrics.h"
+#include "priv.h"
 #include "proxy.h"
 #include "route.h"
 #include "script.h"
 #include "sdnotify.h"
+#include "stats.h"
+#include "ttlprobe.h"
 
 /* Command line settings, read-only after start-up. */
 static struct opts {
@@ -53,6 +57,8 @@ static struct opts {
 	long		 delay;		/* -d SEC */
 	int		 lifetime;	/* -D SEC, 0 = forever */
 	int		 mrdisc;	/* -m SEC */
+	struct metrics_spec metrics;	/* --metrics [ADDR:]PORT */
+	int		 metrics_on;
 } opts = {
 	.ident = "smcroute",
 	.cache_timeout = 60,
@@ -72,7 +78,7 @@ usage(int code)
 	fprintf(fp,
 "Usage: smcrouted [-hnNsv] [-c SEC] [-C NUM] [-d SEC] [-D SEC] [-e CMD]\n"
 "                 [-f FILE] [-F FILE] [-i NAME] [-l LEVEL] [-m SEC] [-P FILE]\n"
-"                 [-t ID] [-u FILE]\n"
+"                 [-p USER[:GROUP]] [-t ID] [-u FILE]\n"
 "\n"
 "  -c SEC    Flush learned (*,G) routes idle for SEC seconds, default 60,\n"
 "            0 disables\n"
@@ -92,11 +98,16 @@ usage(int code)
 "            4-180, default 20\n"
 "  -n        Run in the foreground, log to stderr\n"
 "  -N        No effect: interfaces get a VIF/MIF only when used\n"
+"  -p USER[:GROUP]  Run as USER (GROUP, default USER's group) after\n"
+"            start-up, keeping only CAP_NET_ADMIN and CAP_NET_RAW\n"
 "  -P FILE   PID file, default %s/<NAME>.pid\n"
 "  -s        Log to syslog, also in the foreground\n"
 "  -t ID     Use multicast routing table ID\n"
 "  -u FILE   IPC socket, default %s/<NAME>.sock\n"
-"  -v        Show version and exit\n",
+"  -v        Show version and exit\n"
+"  --metrics [ADDR:]PORT\n"
+"            Serve Prometheus metrics at http://ADDR:PORT/metrics, default\n"
+"            ADDR 127.0.0.1 and ::1; an IPv6 ADDR in brackets: [::1]:9100\n",
 	    ROUTE_LEARNED_MAX, SYSCONFDIR, RUNSTATEDIR, RUNSTATEDIR);
 	return code;
 }
@@ -172,13 +183,25 @@ daemon_reload(char *err, size_t errlen)
 			    rc == 1 ? "" : "s");
 		log_warnx("%s", err);
 		conf_free(c);
+		stats_reload(false);
 		daemon_ready();
 		return -1;
 	}
 	apply_conf(c);
-	/* Finit and others take a fresh pid file mtime as the ack. */
-	if (pidfh)
-		utimensat(AT_FDCWD, pidpath, NULL, 0);
+	stats_reload(true);
+	/*
+	 * Finit and others take a fresh pid file mtime as the ack.  The
+	 * same bytes as pidfile_write()'s go again through the open
+	 * descriptor: that needs no right on the file, which is root's
+	 * after -p (utimensat() would need to own it or write to it).
+	 */
+	if (pidfh) {
+		char pid[16];
+		int n = snprintf(pid, sizeof(pid), "%u", (unsigned)getpid());
+
+		if (pwrite(pidfile_fileno(pidfh), pid, (size_t)n, 0) != n)
+			log_warn("Cannot touch pid file %s", pidpath);
+	}
 	script_run("reload", NULL, NULL, NULL);
 	log_notice("Configuration reloaded");
 	daemon_ready();
@@ -189,10 +212,22 @@ daemon_reload(char *err, size_t errlen)
 static void
 daemon_ready(void)
 {
-	char msg[128];
+	char msg[192];
+	struct route *r;
+	struct mfc *m;
+	struct mcgroup *g;
+	unsigned int nr = 0, nm = 0, ng = 0;
 
-	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=Ready, waiting for "
-	    "client request or kernel event.\nMAINPID=%d", (int)getpid());
+	/* systemctl status shows the last STATUS= line. */
+	for (r = route_first(); r; r = route_next(r))
+		nr++;
+	for (m = mfc_first(); m; m = mfc_next(m))
+		nm++;
+	for (g = mcgroup_first(); g; g = mcgroup_next(g))
+		ng++;
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=Ready: %u route%s, %u "
+	    "kernel entr%s, %u group%s\nMAINPID=%d", nr, nr == 1 ? "" : "s",
+	    nm, nm == 1 ? "y" : "ies", ng, ng == 1 ? "" : "s", (int)getpid());
 	sdnotify(msg);
 }
 
@@ -312,13 +347,28 @@ pidfile_start(void)
  * The command line into opts: -1 to go on, or the exit status (usage,
  * -h, -v).
  */
+/* Long options: those SMCRoute 2.6 never had. */
+#define OPT_METRICS	256
+
+static int
+smcrouted_getopt(int argc, char *argv[], const char *optstring)
+{
+	static const struct option longopts[] = {
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	return getopt_long(argc, argv, optstring, longopts, NULL);
+}
+
 static int
 parse_args(int argc, char *argv[])
 {
+	char err[160];
 	long val;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:C:d:D:e:f:F:hI:i:l:m:nNP:st:u:v")) !=
+	while ((ch = smcrouted_getopt(argc, argv, "c:C:d:D:e:f:F:hI:i:l:m:nNp:P:st:u:v")) !=
 	    -1) {
 		switch (ch) {
 		case 'c':
@@ -386,6 +436,17 @@ parse_args(int argc, char *argv[])
 			break;
 		case 'N':
 			break;
+		case 'p': {
+			char perr[256];
+			int rc;
+
+			/* Looked up now: a typo must not start a daemon. */
+			if ((rc = priv_set(optarg, perr, sizeof(perr)))) {
+				fprintf(stderr, "smcrouted: %s\n", perr);
+				return rc == -2 ? EX_NOUSER : usage(EX_USAGE);
+			}
+			break;
+		}
 		case 'P':
 			opts.pidarg = optarg;
 			break;
@@ -403,6 +464,15 @@ parse_args(int argc, char *argv[])
 		case 'v':
 			printf("SMCRoute-compatible smcrouted %s\n", VERSION);
 			return EX_OK;
+		case OPT_METRICS:
+			if (metrics_parse(optarg, &opts.metrics, err,
+			    sizeof(err))) {
+				fprintf(stderr, "smcrouted: invalid --metrics "
+				    "%s\n", err);
+				return usage(EX_USAGE);
+			}
+			opts.metrics_on = 1;
+			break;
 		default:
 			return usage(EX_USAGE);
 		}
@@ -508,11 +578,14 @@ main(int argc, char *argv[])
 
 	kern_start();
 	iface_init(apply_ifaces_changed, route_refresh_all);
+	/* Optional: without it, TTL-1 streams go unreported. */
+	ttlprobe_init();
 	route_init(opts.cache_timeout, opts.learned_max);
 	mcgroup_init();
 	proxy_init(opts.mrdisc);
 	script_init(opts.script);
 
+	stats_init();
 	cmd_init(daemon_reload);
 	/* Before the configuration: a second daemon must not touch it. */
 	if (ipc_init(evbase, opts.sockpath, cmd_dispatch)) {
@@ -522,9 +595,18 @@ main(int argc, char *argv[])
 		log_warnx("IPC socket %s not available, smcroutectl will not "
 		    "work", opts.sockpath);
 	}
+	if (opts.metrics_on) {
+		char err[256];
+
+		if (metrics_init(evbase, &opts.metrics, err, sizeof(err)))
+			fatalx(EX_UNAVAILABLE, "%s", err);
+	}
 	conf_start();
 
 	pidfile_start();
+	/* -p: every socket and file that needs root is open by now. */
+	if (priv_drop())
+		fatalx(EX_NOPERM, "Cannot run as the -p user, exiting");
 	if (opts.lifetime) {
 		struct timeval tv = { opts.lifetime, 0 };
 
@@ -536,6 +618,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(evbase);
 
 	/* In the reverse order of the start. */
+	metrics_exit();
 	ipc_exit();
 	apply_exit();
 	script_exit();
@@ -543,6 +626,7 @@ main(int argc, char *argv[])
 	mcgroup_exit();
 	mcsock_exit();
 	route_exit();
+	ttlprobe_exit();
 	iface_exit();
 	kern_exit(AF_INET6);
 	kern_exit(AF_INET);

@@ -120,6 +120,7 @@ error()
 # Soft checks: record a failure and go on; finish() exits 1 if any failed.
 _nfailed=0
 _nchecks=0
+_t0=${EPOCHREALTIME//[!0-9]/}
 
 check()
 {
@@ -194,6 +195,11 @@ assert()
 
 finish()
 {
+	local t=${EPOCHREALTIME//[!0-9]/}
+
+	# The wall time, for finding what makes the suite long.
+	t=$(((10#$t - 10#$_t0) / 100000))
+	echo "# took $((t / 10)).$((t % 10)) s"
 	if [ "$_nfailed" -ne 0 ]; then
 		echo "FAIL: $TEST_NAME: $_nfailed of $_nchecks checks failed"
 		exit 1

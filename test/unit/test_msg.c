@@ -206,7 +206,7 @@ test_payload(void)
 	int i;
 
 	BAD(0, 0, 0, "", 0, "unknown command code 0");
-	BAD(MSG_KILL + 1, 0, 0, "", 0, "unknown command code");
+	BAD(MSG_DIAGNOSE + 1, 0, 0, "", 0, "unknown command code");
 	BAD(0xffff, 0, 0, "", 0, "unknown command code");
 	BAD(MSG_FLUSH, 0, 4, "", 0, "unknown flags 0x4");
 	BAD(MSG_FLUSH, 0, 0x80000000, "", 0, "unknown flags");
@@ -344,7 +344,10 @@ test_lookup(void)
 	CHECK(!strcmp(msg_cmd_bycode(MSG_RELOAD)->name, "reload"));
 	CHECK(!strcmp(msg_cmd_bycode(MSG_REMOVE)->name, "remove"));
 	CHECK(msg_cmd_bycode(0) == NULL);
-	CHECK(msg_cmd_bycode(MSG_KILL + 1) == NULL);
+	CHECK(msg_cmd_bycode(MSG_DIAGNOSE + 1) == NULL);
+	/* "d" stays del; diagnose from "di" on. */
+	CHECK(msg_cmd_lookup("d")->code == MSG_REMOVE);
+	CHECK(msg_cmd_lookup("di")->code == MSG_DIAGNOSE);
 
 	CHECK(msg_show_lookup("r") == MSG_SHOW_ROUTES);
 	CHECK(msg_show_lookup("g") == MSG_SHOW_GROUPS);
