@@ -182,12 +182,51 @@ io_leave(int family, int ifindex, const char *group)
 }
 
 /*
+ * Loop our messages back to this host on an interface that is upstream
+ * and downstream at once: there the kernel holds the upstream
+ * memberships, and when we are the querier of that link it must hear
+ * our queries to report them, or the upstream router, no longer
+ * querying, lets them expire.  Elsewhere the host need not hear them.
+ */
+static int
+io_loop(int family, int ifindex, int on)
+{
+	const struct pif *p = pif_find(family, ifindex);
+	int fd = kern_fd(family);
+
+	if (!p || (p->role & (PIF_UP | PIF_DOWN)) != (PIF_UP | PIF_DOWN))
+		return 0;
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on,
+		    sizeof(on));
+	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &on, sizeof(on));
+}
+
+static int io_send1(int, int, const struct inet_addr *,
+    const struct inet_addr *, const void *, size_t);
+
+/*
  * Send msg out of ifindex.  IPv6 names the source too: MLD messages
  * must come from the link-local address (RFC 3810 §5), whatever the
  * destination's scope.
  */
 int
 io_send(int family, int ifindex, const struct inet_addr *src,
+    const struct inet_addr *dst, const void *msg, size_t len)
+{
+	int rc, e;
+
+	if (io_loop(family, ifindex, 1))
+		return -1;
+	rc = io_send1(family, ifindex, src, dst, msg, len);
+	e = errno;
+	io_loop(family, ifindex, 0);
+	errno = e;
+	return rc;
+}
+
+static int
+io_send1(int family, int ifindex, const struct inet_addr *src,
     const struct inet_addr *dst, const void *msg, size_t len)
 {
 	struct sockaddr_storage ss;

@@ -260,6 +260,15 @@ pif_remove(struct pif *p, bool gone)
 		 * upstream that serves those groups now, if any.
 		 */
 		upstream_drop(family, ifindex_up, gone);
+		if (!gone) {
+			/*
+			 * Within proxy_apply(): the other interfaces may
+			 * still carry their old settings, so the groups
+			 * and routes are recomputed once, at its end.
+			 */
+			px_ranges_changed = true;
+			return;
+		}
 		upstream_update_all();
 		route_refresh_all();
 	}
@@ -357,12 +366,15 @@ pif_update(struct pif *p, const struct iface *ifp,
 	struct mdb_params mp;
 	bool timing = p->cfg.qi_ms != pi->proxy.qi_ms ||
 	    p->cfg.sqi_ms != pi->proxy.sqi_ms;
+	unsigned int i;
 
 	/* New ranges move groups: upstream_update_all() and the routes. */
-	if (p->cfg.nupgrp != pi->proxy.nupgrp ||
-	    memcmp(p->cfg.upgrp, pi->proxy.upgrp,
-	    p->cfg.nupgrp * sizeof(p->cfg.upgrp[0])))
+	/* By value: a prefix's padding is not initialised. */
+	if (p->cfg.nupgrp != pi->proxy.nupgrp)
 		px_ranges_changed = true;
+	for (i = 0; i < p->cfg.nupgrp && !px_ranges_changed; i++)
+		if (inet_pfx_cmp(&p->cfg.upgrp[i], &pi->proxy.upgrp[i]))
+			px_ranges_changed = true;
 	p->cfg = pi->proxy;
 	if (strcmp(p->name, ifp->name))
 		strlcpy(p->name, ifp->name, sizeof(p->name));
