@@ -141,7 +141,7 @@ socket_held(struct diag *d, int family)
 	int v6 = family == AF_INET6;
 	const char *fam = v6 ? "ipv6" : "ipv4";
 	char who[DIAG_TEXT_LEN - 64], fix[DIAG_TEXT_LEN];
-	int n;
+	int n, i;
 
 	n = holders(v6 ? "raw6" : "raw", v6 ? IPPROTO_ICMPV6 : IPPROTO_IGMP,
 	    who, sizeof(who));
@@ -155,9 +155,10 @@ socket_held(struct diag *d, int family)
 	}
 	snprintf(fix, sizeof(fix), "stop %s, or run smcrouted on another "
 	    "table (-t N)", n == 1 ? "it" : "the one that routes multicast");
+	i = d->nrows;
 	diag_add(d, "socket", fam, DIAG_FAIL, fix, "held by another process: "
 	    "%s%s", who, n > 1 ? " (every raw " : "");
-	if (n > 1)
+	if (n > 1 && d->nrows > i)
 		snprintf(d->rows[d->nrows - 1].seen +
 		    strlen(d->rows[d->nrows - 1].seen), 64, "%s socket)",
 		    v6 ? "ICMPv6" : "IGMP");

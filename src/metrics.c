@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -30,6 +31,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
+#include "evloop.h"
 #include "log.h"
 #include "metrics.h"
 #include "stats.h"
@@ -43,6 +45,7 @@ static struct {
 	int				 nbound;
 	/* Connections' bufferevents we hold a reference to. */
 	struct bufferevent		*conn[METRICS_MAXCONN];
+	int64_t				 born[METRICS_MAXCONN];	/* now_ms() */
 	int				 nconn;
 	struct event			*sweep_ev;
 	bool				 paused;
@@ -130,20 +133,34 @@ metrics_listen(bool on)
 	}
 }
 
-/* Let go of the connections evhttp is done with (no callbacks left). */
+/*
+ * Let go of the connections evhttp is done with (no callbacks left),
+ * and end those older than METRICS_MAXAGE: evhttp's timeout is one of
+ * idleness, so a client sending a byte now and then, or scraping over
+ * keep-alive, would otherwise hold its slot for ever, and eight of them
+ * would lock every scraper out.  A shut down socket reads as end of
+ * file, and evhttp frees the connection.
+ */
 static void
 metrics_sweep(void)
 {
 	bufferevent_data_cb rd;
 	bufferevent_event_cb ev;
+	evutil_socket_t fd;
 	int i;
 
 	for (i = 0; i < mx.nconn; i++) {
 		bufferevent_getcb(mx.conn[i], &rd, NULL, &ev, NULL);
-		if (rd || ev)
+		if (rd || ev) {
+			if (now_ms() - mx.born[i] > METRICS_MAXAGE * 1000 &&
+			    (fd = bufferevent_getfd(mx.conn[i])) >= 0)
+				shutdown(fd, SHUT_RDWR);
 			continue;
+		}
 		bufferevent_decref(mx.conn[i]);
-		mx.conn[i--] = mx.conn[--mx.nconn];
+		mx.nconn--;
+		mx.born[i] = mx.born[mx.nconn];
+		mx.conn[i--] = mx.conn[mx.nconn];
 	}
 	if (mx.nconn < METRICS_MAXCONN)
 		metrics_listen(true);
@@ -179,7 +196,14 @@ metrics_bev(struct event_base *base, void *arg)
 		return NULL;
 	if (!(bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)))
 		return NULL;
+	/*
+	 * While evhttp writes a reply it keeps reading without looking:
+	 * a client sending meanwhile would fill the input buffer without
+	 * bound.  A request is at most METRICS_MAXHDR octets, no body.
+	 */
+	bufferevent_setwatermark(bev, EV_READ, 0, 2 * METRICS_MAXHDR);
 	bufferevent_incref(bev);
+	mx.born[mx.nconn] = now_ms();
 	mx.conn[mx.nconn++] = bev;
 	if (mx.nconn == METRICS_MAXCONN)
 		metrics_listen(false);

@@ -12,7 +12,7 @@
  * METRICS_MAXCONN connections at a time (further ones wait in the
  * kernel's listen queue), requests of at most METRICS_MAXHDR octets of
  * headers and no body, METRICS_TIMEOUT seconds without progress ends a
- * connection.  A response is generated whole into an evbuffer and
+ * connection, and none lives more than METRICS_MAXAGE seconds.  A response is generated whole into an evbuffer and
  * written as the socket takes it: the loop never blocks.
  */
 #ifndef SMCR_METRICS_H
@@ -26,6 +26,8 @@ struct event_base;
 #define METRICS_MAXCONN		8
 #define METRICS_MAXHDR		8192
 #define METRICS_TIMEOUT		10
+/* Seconds a connection may live, however busy (metrics.c). */
+#define METRICS_MAXAGE		30
 
 #define METRICS_MAXADDR		2
 

@@ -99,12 +99,14 @@ static struct {
 
 /*
  * IPv4 filter, on the packet from its IP header.  SKF_AD_PKTTYPE:
- * PACKET_HOST, _BROADCAST, _MULTICAST and _OTHERHOST (0-3) arrived;
+ * PACKET_HOST, _BROADCAST and _MULTICAST (0-2) arrived for this host;
+ * PACKET_OTHERHOST (3: to another host's MAC, or a VLAN tag stripped
+ * without a VLAN device) is dropped by IP input anyway, and
  * PACKET_OUTGOING (4) and PACKET_LOOPBACK (5) are our own.
  */
 static struct sock_filter filter4[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PACKET_OUTGOING, 10, 0),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PACKET_OTHERHOST, 10, 0),
 	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),			/* version */
 	BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf0),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40, 0, 7),
@@ -125,7 +127,7 @@ static struct sock_filter filter4[] = {
 /* IPv6 filter, on the packet from its IPv6 header. */
 static struct sock_filter filter6[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PACKET_OUTGOING, 12, 0),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, PACKET_OTHERHOST, 12, 0),
 	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),			/* version */
 	BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf0),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x60, 0, 9),
@@ -413,7 +415,7 @@ ttlprobe_readable(int fd, short what, void *arg)
 			break;		/* EAGAIN, or nothing we can mend */
 		ps->win_count++;
 		if (slen < offsetof(struct sockaddr_ll, sll_addr) ||
-		    sll.sll_pkttype >= PACKET_OUTGOING)
+		    sll.sll_pkttype >= PACKET_OTHERHOST)
 			continue;
 		ttlprobe_seen(ps->family, sll.sll_ifindex, buf,
 		    (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf));
