@@ -257,7 +257,7 @@ bad = {
     "delarg": frame(JOIN, ["r1\x7f", "225.1.1.1"]),
     "longarg": frame(JOIN, ["r" * 256, "225.1.1.1"]),
     "cmd0": frame(0),
-    "cmd9": frame(9),
+    "cmd10": frame(10),
     "cmdffff": frame(0xFFFF, ["routes"]),
     "flags4": frame(SHOW, ["routes"], flags=4),
     "flagshigh": frame(SHOW, ["routes"], flags=0x80000000),
@@ -303,7 +303,7 @@ def run(scen, args):
         return one(SHOWR * 3, want=3, shut=True)
     if scen == "pipeline":
         # Good, bad, good, bad, good in one write: five replies in order.
-        return one(SHOWR + frame(9) + frame(JOIN, ["nosuch", "225.1.1.1"]) +
+        return one(SHOWR + frame(10) + frame(JOIN, ["nosuch", "225.1.1.1"]) +
                    bad["unterminated"] + SHOWR, want=5)
     if scen == "bytewise":
         # One byte every 2 ms.
@@ -647,7 +647,7 @@ like "wrong magic: the reason" "2:bad magic*| EOF"
 
 say "bad contents: error reply, the connection goes on"
 for s in argcmore argcless argc65 argcffff unterminated unterminated2 \
-    emptyarg ctrlarg delarg longarg cmd0 cmd9 cmdffff flags4 flagshigh \
+    emptyarg ctrlarg delarg longarg cmd0 cmd10 cmdffff flags4 flagshigh \
     showabbrev showbogus show2 add0 kill1 max; do
 	raw $s
 	res[$s]=$RAW
@@ -655,8 +655,8 @@ for s in argcmore argcless argc65 argcffff unterminated unterminated2 \
 	    "2:* | 0:<* bytes> | OPEN"
 	same "$s"
 done
-RAW=${res[cmd9]}
-like "unknown command: the reason" "2:unknown command code 9 | 0:*"
+RAW=${res[cmd10]}
+like "unknown command: the reason" "2:unknown command code 10 | 0:*"
 RAW=${res[flags4]}
 like "unknown flags: the reason" "2:unknown flags 0x4 | 0:*"
 RAW=${res[argc65]}
@@ -684,7 +684,7 @@ like "half-close after three requests: three replies" \
     "0:<* bytes> | 0:<* bytes> | 0:<* bytes> | OPEN"
 raw pipeline
 like "pipelined good/bad/good/bad/good: five replies in order" \
-    "0:<* bytes> | 2:unknown command code 9 | 1:unknown interface nosuch | 2:*NUL-terminated | 0:<* bytes> | OPEN"
+    "0:<* bytes> | 2:unknown command code 10 | 1:unknown interface nosuch | 2:*NUL-terminated | 0:<* bytes> | OPEN"
 raw bytewise
 like "a frame a byte at a time" "0:<* bytes> | 0:<* bytes> | OPEN"
 raw text "$WORK/rawtext.txt"
