@@ -30,6 +30,13 @@ G=239.4.4.4
 # 0.4 s plus margin, as in proxy-join.sh).
 SKEW_MAX=100
 JOIN_MAX=250
+# In a sanitizer build the instrumented mcrecv of each host takes longer
+# to start in the TCG guest, so the two kernel hosts' joins come further
+# apart (115 ms seen): still one race at the router, well inside a query
+# round.  The router's bounds stay.
+if ldd "$MCRECV" 2>/dev/null | grep -q libasan; then
+	SKEW_MAX=300
+fi
 GAP_MAX=100
 QUIET_MAX=750
 
