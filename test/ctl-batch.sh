@@ -242,7 +242,12 @@ batch shows <"$WORK/shows.in"
 expect eq "10,000 shows: status 0" "$BATCH_RC" 0
 expect eq "10,000 shows: 10,000 outputs" \
     "$(grep -c "^ *[0-9]* $RTR_IN " "$WORK/shows.txt")" 10000
-expect lt "10,000 shows in under 10 s (ms)" "$BATCH_MS" 10000
+# A sanitizer build's client and daemon check every access: 11.6 s seen
+# in the TCG guest, so there the bound is twice as wide.
+SHOWS_MS=10000
+ldd "$SMCROUTECTL" 2>/dev/null | grep -q libasan && SHOWS_MS=20000
+expect lt "10,000 shows in under $((SHOWS_MS / 1000)) s (ms)" "$BATCH_MS" \
+    $SHOWS_MS
 
 check "daemon alive after the big batches" daemon_alive
 

@@ -169,7 +169,12 @@ expect ge "the flood sent its packets" "$sent" 20000
 expect gt "questions asked during the flood" "${#during[@]}" 0
 expect eq "every question answered" $bad 0
 expect le "slowest answer during the flood (ms)" $max $ASK_LIMIT
-expect le "daemon RSS grew by at most 256 kB" $((rss1 - rss0)) 256
+# AddressSanitizer's quarantine holds freed memory a while (352 kB of
+# growth seen): there the bound says only that the flood is not kept.
+RSS_GROW_KB=256
+ldd "$SMCROUTED" 2>/dev/null | grep -q libasan && RSS_GROW_KB=2048
+expect le "daemon RSS grew by at most $RSS_GROW_KB kB" $((rss1 - rss0)) \
+    $RSS_GROW_KB
 # Generous: reading 320 packets a second costs a few ms; a daemon that
 # read every packet of a flood would be busy most of the time.
 expect le "daemon CPU during the flood at most a quarter of its time" \
