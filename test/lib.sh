@@ -1330,6 +1330,17 @@ igmp_has()
 	return 1
 }
 
+# no_igmp IF GROUP [NS], no_igmp6 IF GROUP [NS]: for check/wait_until.
+no_igmp()
+{
+	! igmp_has "$@"
+}
+
+no_igmp6()
+{
+	! igmp6_has "$@"
+}
+
 # igmp_count_prefix IF PREFIX [NS]: number of groups on IF whose dotted
 # form starts with PREFIX (e.g. 239.10.).
 igmp_count_prefix()

@@ -321,16 +321,39 @@ rec_after()
 	    }' "$WORK/$1.out"
 }
 
-# udp_in NAME A B: datagrams listener NAME saw with A < ts < B.
+# udp_in NAME A B [SRC [DIR]]: datagrams listener NAME saw with
+# A < ts < B, only those from SRC, only those going DIR (in/out).
 udp_in()
 {
-	awk -v a="$2" -v b="$3" '
+	awk -v a="$2" -v b="$3" -v s="${4:+src=$4}" -v d="${5:+dir=$5}" '
 	    / type=udp / {
-		for (i = 1; i <= NF; i++)
+		ts = ""; fs = s == ""; fd = d == ""
+		for (i = 1; i <= NF; i++) {
 			if ($i ~ /^ts=/) ts = substr($i, 4)
-		if (ts > a && ts < b) n++
+			if ($i == s) fs = 1
+			if ($i == d) fd = 1
+		}
+		if (fs && fd && ts > a && ts < b) n++
 	    }
 	    END { print n + 0 }' "$WORK/$1.out"
+}
+
+# recs_after NAME SRC GROUP TS: the IGMPv3 report records for GROUP
+# (TYPE:GROUP[:SOURCES]) sent by SRC that listener NAME saw after TS,
+# one a line.
+recs_after()
+{
+	awk -v s="src=$2" -v g="$3" -v a="$4" '
+	    / type=report_v3 / {
+		ts = ""; from = 0
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^ts=/) ts = substr($i, 4)
+			if ($i == s) from = 1
+		}
+		if (!from || ts <= a) next
+		for (i = 1; i <= NF; i++)
+			if ($i ~ "^rec=[A-Z_]*:" g "(:|$)") print substr($i, 5)
+	    }' "$WORK/$1.out"
 }
 
 # udp_first_after NAME TS: ts of the first datagram seen after TS.

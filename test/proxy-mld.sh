@@ -26,11 +26,6 @@ counter_ge_proto()
 	[ "${v:-0}" -ge "$4" ]
 }
 
-no_igmp6()
-{
-	! igmp6_has "$@"
-}
-
 G6=ff0e::1:1
 S6G=ff3e::5:5
 conf <<EOF

@@ -37,47 +37,9 @@ igmp_snap
 expect seq "r0 role" "$(igmp_if $RTR_IN role)" "upstream, reporting"
 expect seq "r2 role" "$(igmp_if $RTR_OUT2 role)" "upstream, reporting"
 
-# wire_recs NAME FROM SRC GROUP: IGMPv3 report records for GROUP sent
-# by SRC that listener NAME saw after the ns timestamp FROM, one a line.
-wire_recs()
-{
-	awk -v a="$2" -v s="src=$3" -v g="$4" '
-	    / type=report_v3 / {
-		ts = ""; from = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^ts=/) ts = substr($i, 4)
-			if ($i == s) from = 1
-		}
-		if (!from || ts <= a) next
-		for (i = 1; i <= NF; i++)
-			if ($i ~ "^rec=[A-Z_]*:" g "(:|$)") print substr($i, 5)
-	    }' "$WORK/$1.out"
-}
-# udp_src NAME SRC A B: datagrams from SRC listener NAME saw, A < ts < B.
-udp_src()
-{
-	awk -v s="src=$2" -v a="$3" -v b="$4" '
-	    / type=udp / {
-		ts = ""; from = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^ts=/) ts = substr($i, 4)
-			if ($i == s) from = 1
-		}
-		if (from && ts > a && ts < b) n++
-	    }
-	    END { print n + 0 }' "$WORK/$1.out"
-}
 up_on()
 {
 	igmp_snap && [ "$(igmp_up "$1" interface)" = "$2" ]
-}
-no_igmp()
-{
-	! igmp_has "$@"
-}
-no_igmp6()
-{
-	! igmp6_has "$@"
 }
 
 listen_start up0 src $SRC_IF
@@ -108,13 +70,13 @@ check "show igmp: $GA6 upstream r0" up_on $GA6 $RTR_IN
 check "show igmp: $GB6 upstream r2" up_on $GB6 $RTR_OUT2
 sleep 0.3
 expect gt "$GA reported on r0's wire" \
-    "$(wire_recs up0 "$T0" $RTR4_IN $GA | wc -l)" 0
+    "$(recs_after up0 $RTR4_IN $GA "$T0" | wc -l)" 0
 expect gt "$GB reported on r2's wire" \
-    "$(wire_recs up2 "$T0" $UP2_4 $GB | wc -l)" 0
+    "$(recs_after up2 $UP2_4 $GB "$T0" | wc -l)" 0
 expect eq "$GB never reported on r0's wire" \
-    "$(wire_recs up0 0 $RTR4_IN $GB | wc -l)" 0
+    "$(recs_after up0 $RTR4_IN $GB 0 | wc -l)" 0
 expect eq "$GA never reported on r2's wire" \
-    "$(wire_recs up2 0 $UP2_4 $GA | wc -l)" 0
+    "$(recs_after up2 $UP2_4 $GA 0 | wc -l)" 0
 
 # Streams: each group from its upstream is forwarded, from the other
 # upstream not.  prime: the kernel entry is in place before the count.
@@ -130,9 +92,9 @@ send src -i $SRC_IF -c 15 -r 200 $GB
 sleep 0.3
 T2=$(now_ns)
 expect eq "$GA from r0 (its upstream) forwarded to r1" \
-    "$(udp_src da $SRC4 "$T1" "$T2")" 20
+    "$(udp_in da "$T1" "$T2" $SRC4)" 20
 expect eq "$GB from r2 (its upstream) forwarded to r1" \
-    "$(udp_src db $RCV2_4 "$T1" "$T2")" 20
+    "$(udp_in db "$T1" "$T2" $RCV2_4)" 20
 expect eq "$GA from r2 (not its upstream) not forwarded" \
     "$(udp_from da $RCV2_4)" 0
 expect eq "$GB from r0 (not its upstream) not forwarded" \
@@ -170,19 +132,19 @@ check "$GB6 still on r2" igmp6_has $RTR_OUT2 $GB6
 check "show igmp: $GB upstream r0 now" up_on $GB $RTR_IN
 sleep 0.3
 expect gt "$GB reported on r0's wire after the reload" \
-    "$(wire_recs up0 "$M" $RTR4_IN $GB | wc -l)" 0
+    "$(recs_after up0 $RTR4_IN $GB "$M" | wc -l)" 0
 expect seq "$GB left on r2's wire (TO_IN {})" \
-    "$(wire_recs up2 "$M" $UP2_4 $GB | sort -u | tr '\n' ' ')" \
+    "$(recs_after up2 $UP2_4 $GB "$M" | sort -u | tr '\n' ' ')" \
     "TO_IN:$GB "
 expect eq "nothing about $GA on r0's wire at the reload" \
-    "$(wire_recs up0 "$M" $RTR4_IN $GA | wc -l)" 0
+    "$(recs_after up0 $RTR4_IN $GA "$M" | wc -l)" 0
 expect eq "nothing about $GA on r2's wire at the reload" \
-    "$(wire_recs up2 "$M" $UP2_4 $GA | wc -l)" 0
+    "$(recs_after up2 $UP2_4 $GA "$M" | wc -l)" 0
 send_wait stream
 sleep 0.3
 T3=$(now_ns)
 expect eq "$GA stream: all 600 arrived across the reload" \
-    "$(udp_src da $SRC4 "$T2" "$T3")" 600
+    "$(udp_in da "$T2" "$T3" $SRC4)" 600
 expect eq "$GA stream: no sequence number missing" \
     "$(udp_missing da "$T2" "$T3")" 0
 prime src $SRC_IF $SRC4B $GB
@@ -193,9 +155,9 @@ send rcv2 -i $RCV2_IF -c 15 -r 200 $GB
 sleep 0.3
 T5=$(now_ns)
 expect eq "$GB from r0 forwarded after the move" \
-    "$(udp_src db $SRC4B "$T4" "$T5")" 20
+    "$(udp_in db "$T4" "$T5" $SRC4B)" 20
 expect eq "$GB from r2 no longer forwarded" \
-    "$(udp_src db $RCV2_4 "$T4" "$T5")" 0
+    "$(udp_in db "$T4" "$T5" $RCV2_4)" 0
 
 check "daemon still running" daemon_alive
 daemon_stop

@@ -72,11 +72,6 @@ up_recs()
 	    END { print n + 0 }' "$WORK/$1.out"
 }
 
-no_igmp()
-{
-	! igmp_has "$@"
-}
-
 # join2 R: the hosts on both LANs join G together.  Their receivers (h
 # R1 on rcv1, R2 on rcv2) are started ahead, each as a shell already in
 # its namespace that waits on a FIFO and then execs mcrecv: entering a

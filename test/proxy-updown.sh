@@ -37,40 +37,6 @@ expect seq "r1 role" "$(igmp_if $RTR_OUT1 role)" \
     "upstream, reporting, downstream"
 check "r1 runs a querier" wait_until 3 igmp_state $RTR_OUT1 Querier
 
-no_igmp()
-{
-	! igmp_has "$@"
-}
-# udp_dir NAME DIR SRC A B: datagrams DIR (in/out) from SRC, A < ts < B.
-udp_dir()
-{
-	awk -v d="dir=$2" -v s="src=$3" -v a="$4" -v b="$5" '
-	    / type=udp / {
-		ts = ""; m = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^ts=/) ts = substr($i, 4)
-			if ($i == d || $i == s) m++
-		}
-		if (m == 2 && ts > a && ts < b) n++
-	    }
-	    END { print n + 0 }' "$WORK/$1.out"
-}
-# reports NAME SRC GROUP FROM: IGMPv3 records for GROUP from SRC after FROM.
-reports()
-{
-	awk -v s="src=$2" -v g="$3" -v a="$4" '
-	    / type=report_v3 / {
-		ts = ""; from = 0
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^ts=/) ts = substr($i, 4)
-			if ($i == s) from = 1
-		}
-		if (!from || ts <= a) next
-		for (i = 1; i <= NF; i++)
-			if ($i ~ "^rec=[A-Z_]*:" g "(:|$)") print substr($i, 5)
-	    }' "$WORK/$1.out"
-}
-
 listen_start w0 src $SRC_IF -U $GB
 listen_start w1 rcv1 $RCV1_IF
 listen_start a1 rcv1 $RCV1_IF -U $GA
@@ -97,9 +63,9 @@ igmp_snap
 expect seq "show igmp: $GB upstream r1" "$(igmp_up $GB interface)" $RTR_OUT1
 sleep 0.3
 expect gt "the router reported $GB on r1's wire" \
-    "$(reports w1 $RTR4_1 $GB "$T0" | wc -l)" 0
+    "$(recs_after w1 $RTR4_1 $GB "$T0" | wc -l)" 0
 expect eq "the router never reported $GA on r1's wire" \
-    "$(reports w1 $RTR4_1 $GA 0 | wc -l)" 0
+    "$(recs_after w1 $RTR4_1 $GA 0 | wc -l)" 0
 
 # Streams.
 prime src $SRC_IF $SRC4 $GA
@@ -112,18 +78,18 @@ send rcv1 -i $RCV1_IF -c 15 -r 200 $GA
 sleep 0.3
 T2=$(now_ns)
 expect eq "$GA from r0 forwarded onto r1 (downstream for it)" \
-    "$(udp_dir a1 in $SRC4 "$T1" "$T2")" 20
+    "$(udp_in a1 "$T1" "$T2" $SRC4 in)" 20
 expect eq "$GA from r0 forwarded onto r2" \
-    "$(udp_dir a2 in $SRC4 "$T1" "$T2")" 20
+    "$(udp_in a2 "$T1" "$T2" $SRC4 in)" 20
 expect eq "$GB from r1's host forwarded to r2" \
-    "$(udp_dir b2 in $RCV1_4 "$T1" "$T2")" 20
+    "$(udp_in b2 "$T1" "$T2" $RCV1_4 in)" 20
 expect eq "$GB from r1's host not forwarded to r0" \
-    "$(udp_dir w0 in $RCV1_4 0 "$T2")" 0
+    "$(udp_in w0 0 "$T2" $RCV1_4 in)" 0
 expect eq "r1's host sent its 20 of $GB (seen going out on c1)" \
-    "$(udp_dir b1 out $RCV1_4 "$T1" "$T2")" 20
-expect eq "$GB not sent back onto r1" "$(udp_dir b1 in $RCV1_4 0 "$T2")" 0
+    "$(udp_in b1 "$T1" "$T2" $RCV1_4 out)" 20
+expect eq "$GB not sent back onto r1" "$(udp_in b1 0 "$T2" $RCV1_4 in)" 0
 expect eq "$GA from r1's host (not r1's group) not forwarded to r2" \
-    "$(udp_dir a2 in $RCV1_4 0 "$T2")" 0
+    "$(udp_in a2 0 "$T2" $RCV1_4 in)" 0
 igmp_snap
 expect ge "r1 counted the refused $GA flow" \
     "$(igmp_counter $RTR_OUT1 upstream_group_refused)" 1
