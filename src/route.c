@@ -261,7 +261,7 @@ compute_oifs(const struct inet_addr *src, const struct inet_addr *grp,
 		hook(src, grp, iif, c->oifs, &c->noifs);
 }
 
-static bool
+bool
 mfc_forwards(const struct mfc *m)
 {
 	int i;

@@ -141,6 +141,8 @@ struct route	*route_first(void);
 struct route	*route_next(struct route *);
 struct mfc	*mfc_first(void);
 struct mfc	*mfc_next(struct mfc *);
+/* Does m forward anywhere (false: a stop filter)? */
+bool		 mfc_forwards(const struct mfc *);
 bool		 route_is_sg(const struct route *);
 
 #endif /* SMCR_ROUTE_H */

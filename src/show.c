@@ -68,17 +68,6 @@ row_route(struct render_table *t, const struct route *r)
 		render_list_add(t, inet_pfx_str(&r->except[i], s, sizeof(s)));
 }
 
-static bool
-mfc_active(const struct mfc *m)
-{
-	int i;
-
-	for (i = 0; i < MAXVIFS; i++)
-		if (m->ttls[i])
-			return true;
-	return false;
-}
-
 static void
 row_mfc(struct render_table *t, const struct mfc *m)
 {
@@ -119,7 +108,7 @@ show_routes(struct render_doc *doc)
 	/* Active entries first, then stop filters. */
 	for (pass = 0; pass < 2; pass++)
 		for (m = mfc_first(); m; m = mfc_next(m))
-			if (m->installed && mfc_active(m) == !pass)
+			if (m->installed && mfc_forwards(m) == !pass)
 				row_mfc(kern_t, m);
 }
 

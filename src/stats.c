@@ -276,14 +276,10 @@ collect_routes(struct stats *st)
 			nipc++;
 	}
 	for (m = mfc_first(); m; m = mfc_next(m)) {
-		bool fwd = false;
-
 		if (!m->installed)
 			continue;
-		for (i = 0; i < MAXVIFS; i++)
-			fwd |= m->ttls[i] != 0;
 		i = m->grp.family == AF_INET6;
-		if (fwd)
+		if (mfc_forwards(m))
 			nfwd[i]++;
 		else
 			nstop[i]++;
