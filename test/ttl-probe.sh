@@ -169,10 +169,13 @@ expect ge "the flood sent its packets" "$sent" 20000
 expect gt "questions asked during the flood" "${#during[@]}" 0
 expect eq "every question answered" $bad 0
 expect le "slowest answer during the flood (ms)" $max $ASK_LIMIT
-# AddressSanitizer's quarantine holds freed memory a while (352 kB of
-# growth seen): there the bound says only that the flood is not kept.
+# AddressSanitizer's quarantine holds freed memory a while: 352 kB to
+# 2.3 MB of growth seen, most of it the replies to the shows asked
+# during the flood.  There the bound catches only gross growth (a daemon
+# that kept every packet it read); the normal build's 256 kB is the one
+# that judges, and LeakSanitizer at the daemon's exit finds leaks.
 RSS_GROW_KB=256
-ldd "$SMCROUTED" 2>/dev/null | grep -q libasan && RSS_GROW_KB=2048
+ldd "$SMCROUTED" 2>/dev/null | grep -q libasan && RSS_GROW_KB=8192
 expect le "daemon RSS grew by at most $RSS_GROW_KB kB" $((rss1 - rss0)) \
     $RSS_GROW_KB
 # Generous: reading 320 packets a second costs a few ms; a daemon that
