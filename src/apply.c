@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "apply.h"
 #include "iface.h"
@@ -177,8 +180,7 @@ apply_mroute(const struct conf_mroute *cr)
 		r.src = cr->src;
 		r.grp = cr->grp;
 		r.nexcept = cr->nexcept;
-		memcpy(r.except, cr->except, sizeof(r.except[0]) *
-		    (size_t)cr->nexcept);
+		r.except = cr->except;		/* route_add() copies them */
 		for (i = 0; i < cr->noifs; i++) {
 			IFACE_FOREACH(out) {
 				if (!word_ifname_match(cr->oifs[i], out->name) ||
@@ -396,6 +398,14 @@ apply_conf(struct conf *c)
 	run.verbose = true;
 	apply_run(true);
 	run.verbose = false;
+#ifdef __GLIBC__
+	/*
+	 * The old configuration lies below the new one in the heap, which
+	 * malloc does not shrink from the middle by itself: without this,
+	 * the daemon stays at the size of both after every reload.
+	 */
+	malloc_trim(0);
+#endif
 }
 
 static void

@@ -86,14 +86,18 @@ check_ifname(const char *pattern, char *err, size_t errlen)
 	return -1;
 }
 
-/* A conf_mroute from the words of add/remove, checked like the conf. */
+/*
+ * A conf_mroute from the words of add/remove, checked like the conf;
+ * its except sources go to except[CONF_MAXEXCEPT].
+ */
 static int
-parse_mroute(const struct msg_req *req, struct conf_mroute *cr, char *err,
-    size_t errlen)
+parse_mroute(const struct msg_req *req, struct conf_mroute *cr,
+    struct inet_pfx *except, char *err, size_t errlen)
 {
 	int i, first;
 
 	memset(cr, 0, sizeof(*cr));
+	cr->except = except;
 	if (check_ifname(req->argv[0], err, errlen))
 		return -1;
 	strlcpy(cr->iif, req->argv[0], sizeof(cr->iif));
@@ -159,11 +163,12 @@ static int
 cmd_route(const struct msg_req *req, char *err, size_t errlen)
 {
 	struct conf_mroute cr;
+	struct inet_pfx except[CONF_MAXEXCEPT];
 	struct route r;
 	struct iface *ifp;
 	int n = 0;
 
-	if (parse_mroute(req, &cr, err, errlen))
+	if (parse_mroute(req, &cr, except, err, errlen))
 		return -1;
 	if (req->cmd == MSG_REMOVE && cr.nexcept) {
 		snprintf(err, errlen, "remove takes no except list: a route is "
@@ -178,8 +183,7 @@ cmd_route(const struct msg_req *req, char *err, size_t errlen)
 		r.src = cr.src;
 		r.grp = cr.grp;
 		r.nexcept = cr.nexcept;
-		memcpy(r.except, cr.except, sizeof(r.except[0]) *
-		    (size_t)cr.nexcept);
+		r.except = cr.except;		/* route_add() copies them */
 		route_oifs(&cr, &r, req->cmd == MSG_ADD);
 		if (req->cmd == MSG_ADD) {
 			if (ifp->disabled || !(ifp->flags & IFF_MULTICAST)) {

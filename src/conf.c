@@ -139,16 +139,98 @@ conf_intern(struct conf *c, const char *path)
 	return f->path;
 }
 
-/* (S,G) lines sort by group, then source. */
-static int
-conf_sg_cmp(struct conf_mroute *a, struct conf_mroute *b)
+/* (S,G) lines: the same group and source? */
+static bool
+conf_sg_same(const struct conf_mroute *a, const struct conf_mroute *b)
 {
-	int rc = inet_cmp(&a->grp.addr, &b->grp.addr);
-
-	return rc ? rc : inet_cmp(&a->src.addr, &b->src.addr);
+	return !inet_cmp(&a->grp.addr, &b->grp.addr) &&
+	    !inet_cmp(&a->src.addr, &b->src.addr);
 }
 
-RB_GENERATE_STATIC(conf_sg_tree, conf_mroute, sg_entry, conf_sg_cmp)
+/* Is mr in the (S,G) index: a host source and group, a named IIF? */
+static bool
+conf_sg_keyed(const struct conf_mroute *mr)
+{
+	return inet_pfx_is_host(&mr->src) && inet_pfx_is_host(&mr->grp) &&
+	    !word_is_wildcard(mr->iif);
+}
+
+static size_t
+conf_sg_hash(const struct conf_mroute *mr)
+{
+	const struct inet_addr *a[2] = { &mr->grp.addr, &mr->src.addr };
+	uint32_t h = 2166136261U;	/* FNV-1a */
+	int i, j;
+
+	for (j = 0; j < 2; j++) {
+		h = (h ^ a[j]->family) * 16777619U;
+		for (i = 0; i < inet_maxlen(a[j]->family) / 8; i++)
+			h = (h ^ a[j]->u.bytes[i]) * 16777619U;
+	}
+	return h;
+}
+
+/* The slot of mr's (S,G) in c->sgs: its line, or the empty slot for it. */
+static struct conf_mroute **
+conf_sg_slot(struct conf *c, const struct conf_mroute *mr)
+{
+	size_t mask = c->sgcap - 1, i;
+
+	for (i = conf_sg_hash(mr) & mask; c->sgs[i]; i = (i + 1) & mask)
+		if (conf_sg_same(c->sgs[i], mr))
+			break;
+	return &c->sgs[i];
+}
+
+/*
+ * Room in c->sgs for one more (S,G), which is kept at most 3/4 full.
+ * When conf_parse_file() has dropped it, it is made again from the
+ * lines, the first of each (S,G) as before.  Returns 0, or -1.
+ */
+static int
+conf_sg_room(struct conf *c)
+{
+	struct conf_mroute **old = c->sgs, **sl, *m;
+	size_t oldcap = c->sgcap, n = 0, cap, i;
+
+	if (old && (c->nsgs + 1) * 4 <= c->sgcap * 3)
+		return 0;
+	if (old)
+		n = c->nsgs;
+	else
+		TAILQ_FOREACH(m, &c->mroutes, link)
+			if (conf_sg_keyed(m))
+				n++;
+	for (cap = 64; (n + 1) * 4 > cap * 3; cap *= 2)
+		;
+	if ((c->sgs = calloc(cap, sizeof(*c->sgs))) == NULL) {
+		c->sgs = old;
+		return -1;
+	}
+	c->sgcap = cap;
+	c->nsgs = 0;
+	if (old) {
+		for (i = 0; i < oldcap; i++)
+			if (old[i]) {
+				*conf_sg_slot(c, old[i]) = old[i];
+				c->nsgs++;
+			}
+		free(old);
+		return 0;
+	}
+	TAILQ_FOREACH(m, &c->mroutes, link) {
+		if (!conf_sg_keyed(m) || *(sl = conf_sg_slot(c, m)))
+			continue;
+		*sl = m;
+		c->nsgs++;
+	}
+	return 0;
+}
+
+/* The except sources after oifs[noifs] (CONF_MROUTE_ALLOC) are aligned. */
+_Static_assert(offsetof(struct conf_mroute, oifs) %
+    _Alignof(struct inet_pfx) == 0 && IFNAMSIZ %
+    _Alignof(struct inet_pfx) == 0, "conf_mroute except alignment");
 
 struct conf *
 conf_new(void)
@@ -159,7 +241,6 @@ conf_new(void)
 		return NULL;
 	TAILQ_INIT(&c->phyints);
 	TAILQ_INIT(&c->mroutes);
-	RB_INIT(&c->sgs);
 	TAILQ_INIT(&c->mgroups);
 	TAILQ_INIT(&c->acls);
 	TAILQ_INIT(&c->files);
@@ -197,6 +278,7 @@ conf_free(struct conf *c)
 		TAILQ_REMOVE(&c->files, f, link);
 		free(f);
 	}
+	free(c->sgs);
 	free(c);
 }
 
@@ -616,14 +698,15 @@ conf_check_sg(struct conf *c, const struct conf_mroute *mr, char *err,
     size_t errlen)
 {
 	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
-	struct conf_mroute key, *old;
+	struct conf_mroute *old;
 
-	if (!inet_pfx_is_host(&mr->src) || !inet_pfx_is_host(&mr->grp) ||
-	    word_is_wildcard(mr->iif))
+	if (!conf_sg_keyed(mr))
 		return 0;
-	key.src = mr->src;
-	key.grp = mr->grp;
-	old = RB_FIND(conf_sg_tree, &c->sgs, &key);
+	if (conf_sg_room(c)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	old = *conf_sg_slot(c, mr);
 	if (old == NULL || !strcmp(old->iif, mr->iif))
 		return 0;
 	snprintf(err, errlen, "mroute: (%s, %s) is routed from %s already "
@@ -640,12 +723,14 @@ conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
     size_t errlen)
 {
 	struct conf_route_args ra;
-	struct conf_mroute mr, *m;
+	struct conf_mroute mr, *m, **sl;
+	struct inet_pfx except[CONF_MAXEXCEPT];
 	int i;
 
 	if (conf_route_split("mroute", av, ac, 1, &ra, err, errlen))
 		return -1;
 	memset(&mr, 0, sizeof(mr));
+	mr.except = except;
 	if (conf_route_addrs(&ra, mr.iif, &mr.src, &mr.grp, err, errlen))
 		return -1;
 	/* Bound the copy into mr.oifs before it happens. */
@@ -666,17 +751,27 @@ conf_parse_mroute(struct conf_ctx *p, char **av, int ac, char *err,
 	if (conf_check_sg(p->c, &mr, err, errlen))
 		return -1;
 
-	if ((m = malloc(CONF_MROUTE_SIZE(mr.noifs))) == NULL) {
+	if ((m = malloc(CONF_MROUTE_ALLOC(mr.noifs, mr.nexcept))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	memcpy(m, &mr, CONF_MROUTE_SIZE(mr.noifs));
+	if (mr.nexcept) {
+		m->except = (struct inet_pfx *)((char *)m +
+		    CONF_MROUTE_SIZE(mr.noifs));
+		memcpy(m->except, except, sizeof(*except) *
+		    (size_t)mr.nexcept);
+	} else {
+		m->except = NULL;
+	}
 	m->where.file = p->file;
 	m->where.line = p->line;
 	TAILQ_INSERT_TAIL(&p->c->mroutes, m, link);
-	if (inet_pfx_is_host(&m->src) && inet_pfx_is_host(&m->grp) &&
-	    !word_is_wildcard(m->iif))
-		RB_INSERT(conf_sg_tree, &p->c->sgs, m);
+	/* conf_check_sg() made room; the first line of an (S,G) stays. */
+	if (conf_sg_keyed(m) && *(sl = conf_sg_slot(p->c, m)) == NULL) {
+		*sl = m;
+		p->c->nsgs++;
+	}
 	return 0;
 }
 
@@ -1090,6 +1185,16 @@ conf_file_read(struct conf *c, const char *path, const struct conf_incl *up,
 	return 0;
 }
 
+/* Parsing is done: the (S,G) index goes (struct conf). */
+static void
+conf_sg_drop(struct conf *c)
+{
+	free(c->sgs);
+	c->sgs = NULL;
+	c->sgcap = 0;
+	c->nsgs = 0;
+}
+
 int
 conf_parse_file(struct conf *c, const char *path)
 {
@@ -1098,10 +1203,11 @@ conf_parse_file(struct conf *c, const char *path)
 
 	if (conf_file_read(c, path, NULL, 0, err, sizeof(err))) {
 		if (errno == ENOENT)
-			return -1;
+			return -1;	/* nothing read */
 		logit(LOG_ERR, "%s", err);
 		c->nerrors++;
 	}
+	conf_sg_drop(c);
 	return c->nerrors - before;
 }
 

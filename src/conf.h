@@ -72,13 +72,18 @@ struct conf_phyint {
  */
 struct conf_mroute {
 	TAILQ_ENTRY(conf_mroute) link;
+	struct conf_where	 where;
+	/*
+	 * The sources refused, nexcept of them, or NULL.  In a struct conf
+	 * they follow the line's oifs[noifs] in the same allocation
+	 * (CONF_MROUTE_ALLOC); a caller filling a line of its own points
+	 * except at an array of CONF_MAXEXCEPT.
+	 */
+	struct inet_pfx		*except;
 	char			 iif[IFNAMSIZ];
 	struct inet_pfx		 src;
 	struct inet_pfx		 grp;
-	int			 nexcept;	/* sources refused */
-	struct inet_pfx		 except[CONF_MAXEXCEPT];
-	struct conf_where	 where;
-	RB_ENTRY(conf_mroute)	 sg_entry;	/* in conf.sgs: (S,G) lines */
+	int			 nexcept;
 	int			 noifs;
 	/*
 	 * Last: a line in a struct conf is allocated only up to
@@ -89,6 +94,9 @@ struct conf_mroute {
 };
 #define CONF_MROUTE_SIZE(noifs)	(offsetof(struct conf_mroute, oifs) + \
 	    IFNAMSIZ * (size_t)(noifs))
+/* The line and its except sources (oifs[] keeps them aligned). */
+#define CONF_MROUTE_ALLOC(noifs, nexcept)	(CONF_MROUTE_SIZE(noifs) + \
+	    sizeof(struct inet_pfx) * (size_t)(nexcept))
 
 /* mgroup from IF [source S[/LEN]] group G[/LEN]   (alias: ssmgroup) */
 struct conf_mgroup {
@@ -108,11 +116,16 @@ struct conf {
 	TAILQ_HEAD(, conf_phyint) phyints;
 	TAILQ_HEAD(, conf_mroute) mroutes;
 	/*
-	 * The (S,G) lines with a named inbound interface, by (S,G): the
-	 * kernel forwards an (S,G) from one inbound interface per table,
-	 * so a second line for it from another interface is an error.
+	 * The first (S,G) line with a named inbound interface of each
+	 * (S,G), hashed: the kernel forwards an (S,G) from one inbound
+	 * interface per table, so a second line for it from another
+	 * interface is an error.  Only for parsing: conf_parse_file()
+	 * drops it when done (it is made again if more lines come), as a
+	 * running configuration has no use for it.
 	 */
-	RB_HEAD(conf_sg_tree, conf_mroute) sgs;
+	struct conf_mroute	**sgs;
+	size_t			 sgcap;		/* slots: 0 or a power of 2 */
+	size_t			 nsgs;
 	TAILQ_HEAD(, conf_mgroup) mgroups;
 	TAILQ_HEAD(, pconf_acl)	 acls;		/* pconf.h, in file order */
 	TAILQ_HEAD(, conf_file)	 files;		/* names for conf_where */

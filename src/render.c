@@ -2,7 +2,10 @@
  * render.c - show output: one renderer for text tables and JSON
  *
  * Rows are kept until render_doc_emit(), because text column widths
- * depend on every row.  See render.h for the output formats.
+ * depend on every row.  So they are kept small: a cell is 16 bytes, and
+ * the strings of a table are packed one after another in one pool (a
+ * show of 10,000 routes would otherwise hold a few small allocations
+ * per cell, 600 bytes a row).  See render.h for the output formats.
  */
 #include "config.h"
 
@@ -18,15 +21,24 @@
 
 #define RENDER_ERRLEN	256
 
-/* One cell; kind is the kind of the call that set it. */
+#define POOL_NONE	UINT32_MAX	/* no string: an SG without source */
+
+/*
+ * One cell; kind is the kind of the call that set it.  Strings are
+ * offsets into the table's pool; a list's items follow each other
+ * there, each with its NUL, from the first one's offset on.
+ */
 struct cell {
-	enum render_kind		 kind;
-	int			 isnull;
-	int64_t			 num;		/* RENDER_INT */
-	char			*s;		/* STR; SG source */
-	char			*s2;		/* RENDER_SG group */
-	char			**v;		/* RENDER_LIST */
-	int			 nv;
+	union {
+		int64_t		 num;		/* RENDER_INT */
+		struct {
+			uint32_t s;	/* STR; SG source; LIST first item */
+			uint32_t s2;	/* RENDER_SG group */
+		}		 str;
+	}			 u;
+	uint32_t		 nv;		/* RENDER_LIST items */
+	uint8_t			 kind;		/* enum render_kind */
+	uint8_t			 isnull;
 };
 
 struct render_table {
@@ -41,8 +53,26 @@ struct render_table {
 	struct cell		*cells;		/* nrows * ncols, row-major */
 	size_t			 ncells;
 	size_t			 cap;
+	char			*pool;		/* the cells' strings */
+	size_t			 plen;
+	size_t			 pcap;
+	render_fill_fn		 fill;		/* rows made at emit time */
+	void			*fill_arg;
+	struct fill_pass	*pass;		/* set while fill runs */
 	int			 nrows;
 	int			 emitted;	/* JSON: already written */
+};
+
+/*
+ * What the rows of a fill table are made for: each row is taken as soon
+ * as it is complete, then its cells are dropped (render_row()).
+ */
+struct fill_pass {
+	enum { FILL_MEASURE, FILL_TEXT, FILL_JSON } what;
+	struct sbuf		*out;		/* TEXT, JSON */
+	int			*widths;	/* MEASURE (grown), TEXT */
+	struct sbuf		*texts;		/* MEASURE, TEXT: per column */
+	int			 nrows;		/* rows taken so far */
 };
 
 struct render_doc {
@@ -57,7 +87,27 @@ struct sbuf {
 	size_t			 len;
 	size_t			 cap;
 	int			 nomem;
+	struct evbuffer		*spill;		/* the output: see sb_spill() */
 };
+
+#define RENDER_SPILL	65536	/* bytes of output kept in an sbuf */
+
+/*
+ * After a whole line or JSON row of the output: once it holds
+ * RENDER_SPILL bytes, move them to the evbuffer, whose chains grow
+ * without copying what they hold (an sbuf doubles by realloc, which
+ * copies: two megabytes at a time for a show of 10,000 routes).
+ */
+static void
+sb_spill(struct sbuf *sb)
+{
+	if (!sb->spill || sb->nomem || sb->len < RENDER_SPILL)
+		return;
+	if (evbuffer_add(sb->spill, sb->p, sb->len))
+		sb->nomem = 1;
+	else
+		sb->len = 0;
+}
 
 static int
 sb_grow(struct sbuf *sb, size_t n)
@@ -243,25 +293,10 @@ render_doc_new(unsigned flags)
 }
 
 static void
-cell_free(struct cell *c)
-{
-	int i;
-
-	free(c->s);
-	free(c->s2);
-	for (i = 0; i < c->nv; i++)
-		free(c->v[i]);
-	free(c->v);
-}
-
-static void
 render_table_free(struct render_table *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->ncells; i++)
-		cell_free(&t->cells[i]);
 	free(t->cells);
+	free(t->pool);
 	free(t->object);
 	free(t->key);
 	free(t->title);
@@ -357,6 +392,8 @@ render_set_empty(struct render_table *t, const char *text)
 		doc_error(t->doc, "out of memory");
 }
 
+static void	fill_take(struct render_table *);
+
 void
 render_row(struct render_table *t)
 {
@@ -367,7 +404,34 @@ render_row(struct render_table *t)
 		    t->nrows - 1, t->ncells % t->def->ncols, t->def->ncols);
 		return;
 	}
+	if (t->fill && !t->pass) {
+		doc_error(t->doc, "table %s: a row outside its fill", t->key);
+		return;
+	}
+	/* A fill table keeps one row: the one before is complete now. */
+	if (t->pass && t->nrows)
+		fill_take(t);
 	t->nrows++;
+}
+
+struct render_table *
+render_add_fill(struct render_doc *doc, const char *object, const char *key,
+    const char *title, const struct render_def *def, unsigned flags,
+    render_fill_fn fill, void *arg)
+{
+	struct render_table *t;
+
+	if (doc && !fill) {
+		doc_error(doc, "table %s without a fill function",
+		    key ? key : "?");
+		return NULL;
+	}
+	t = render_add(doc, object, key, title, def, flags);
+	if (t) {
+		t->fill = fill;
+		t->fill_arg = arg;
+	}
+	return t;
 }
 
 /*
@@ -411,15 +475,39 @@ cell_next(struct render_table *t, enum render_kind kind, int isnull)
 	return c;
 }
 
-static char *
-cell_strdup(struct render_table *t, const char *s)
+/* Copy s to the end of t's pool: its offset, or POOL_NONE (error). */
+static uint32_t
+pool_add(struct render_table *t, const char *s)
 {
+	size_t n = strlen(s) + 1, cap;
+	uint32_t off;
 	char *p;
 
-	p = strdup(s);
-	if (!p)
+	if (n >= POOL_NONE - t->plen) {
 		doc_error(t->doc, "out of memory");
-	return p;
+		return POOL_NONE;
+	}
+	if (t->plen + n > t->pcap) {
+		cap = t->pcap ? t->pcap : 256;
+		while (cap < t->plen + n)
+			cap *= 2;
+		if ((p = realloc(t->pool, cap)) == NULL) {
+			doc_error(t->doc, "out of memory");
+			return POOL_NONE;
+		}
+		t->pool = p;
+		t->pcap = cap;
+	}
+	memcpy(t->pool + t->plen, s, n);
+	off = (uint32_t)t->plen;
+	t->plen += n;
+	return off;
+}
+
+static const char *
+pool_str(const struct render_table *t, uint32_t off)
+{
+	return t->pool + off;
 }
 
 void
@@ -429,7 +517,7 @@ render_cell_str(struct render_table *t, const char *s)
 
 	c = cell_next(t, RENDER_STR, s == NULL);
 	if (c && s)
-		c->s = cell_strdup(t, s);
+		c->u.str.s = pool_add(t, s);
 }
 
 void
@@ -439,7 +527,7 @@ render_cell_int(struct render_table *t, int64_t v)
 
 	c = cell_next(t, RENDER_INT, 0);
 	if (c)
-		c->num = v;
+		c->u.num = v;
 }
 
 void
@@ -461,9 +549,8 @@ render_cell_sg(struct render_table *t, const char *src, const char *grp)
 	c = cell_next(t, RENDER_SG, 0);
 	if (!c)
 		return;
-	if (src)
-		c->s = cell_strdup(t, src);
-	c->s2 = cell_strdup(t, grp);
+	c->u.str.s = src ? pool_add(t, src) : POOL_NONE;
+	c->u.str.s2 = pool_add(t, grp);
 }
 
 void
@@ -476,7 +563,7 @@ void
 render_list_add(struct render_table *t, const char *item)
 {
 	struct cell *c;
-	char **v;
+	uint32_t off;
 
 	if (!t || t->doc->err[0])
 		return;
@@ -486,15 +573,11 @@ render_list_add(struct render_table *t, const char *item)
 		    t->key);
 		return;
 	}
-	v = reallocarray(c->v, c->nv + 1, sizeof(*v));
-	if (!v) {
-		doc_error(t->doc, "out of memory");
+	/* The list is the last cell: nothing came into the pool since. */
+	if ((off = pool_add(t, item)) == POOL_NONE)
 		return;
-	}
-	c->v = v;
-	c->v[c->nv] = cell_strdup(t, item);
-	if (c->v[c->nv])
-		c->nv++;
+	if (c->nv++ == 0)
+		c->u.str.s = off;
 }
 
 static int
@@ -504,12 +587,14 @@ col_shown(const struct render_doc *doc, const struct render_col *col)
 	    (doc->flags & RENDER_DETAIL);
 }
 
-/* Append the text of a cell (sanitised). */
+/* Append the text of a cell of t (sanitised). */
 static void
-cell_text(struct sbuf *sb, const struct render_col *col, const struct cell *c)
+cell_text(struct sbuf *sb, const struct render_table *t,
+    const struct render_col *col, const struct cell *c)
 {
+	const char *item;
 	char num[32];
-	int i;
+	uint32_t i;
 
 	if (c->isnull) {
 		sb_text(sb, col->null ? col->null : "");
@@ -517,24 +602,26 @@ cell_text(struct sbuf *sb, const struct render_col *col, const struct cell *c)
 	}
 	switch (c->kind) {
 	case RENDER_STR:
-		sb_text(sb, c->s);
+		sb_text(sb, pool_str(t, c->u.str.s));
 		break;
 	case RENDER_INT:
-		snprintf(num, sizeof(num), "%" PRId64, c->num);
+		snprintf(num, sizeof(num), "%" PRId64, c->u.num);
 		sb_str(sb, num);
 		break;
 	case RENDER_LIST:
-		for (i = 0; i < c->nv; i++) {
+		item = c->nv ? pool_str(t, c->u.str.s) : NULL;
+		for (i = 0; i < c->nv; i++, item += strlen(item) + 1) {
 			if (i)
 				sb_chr(sb, ' ');
-			sb_text(sb, c->v[i]);
+			sb_text(sb, item);
 		}
 		break;
 	case RENDER_SG:
 		sb_chr(sb, '(');
-		sb_text(sb, c->s ? c->s : "*");
+		sb_text(sb, c->u.str.s == POOL_NONE ? "*" :
+		    pool_str(t, c->u.str.s));
 		sb_str(sb, ", ");
-		sb_text(sb, c->s2);
+		sb_text(sb, pool_str(t, c->u.str.s2));
 		sb_chr(sb, ')');
 		break;
 	}
@@ -580,28 +667,103 @@ text_line(struct sbuf *out, const struct render_table *t, const int *widths,
 	    out->p[out->len - 1] == '=' || out->p[out->len - 1] == '~'))
 		sb_chr(out, ' ');
 	sb_chr(out, '\n');
+	sb_spill(out);
+}
+
+/* Widen widths[] to the cells of row r. */
+static void
+text_measure_row(const struct render_table *t, int r, int *widths,
+    struct sbuf *texts)
+{
+	const struct render_def *def = t->def;
+	int i;
+
+	for (i = 0; i < def->ncols; i++) {
+		if (widths[i] < 0)
+			continue;
+		texts[i].len = 0;
+		cell_text(&texts[i], t, &def->cols[i],
+		    &t->cells[r * def->ncols + i]);
+		if (texts[i].len > (size_t)widths[i])
+			widths[i] = texts[i].len;
+	}
 }
 
 static void
-text_table(struct sbuf *out, const struct render_table *t)
+text_write_row(struct sbuf *out, const struct render_table *t, int r,
+    const int *widths, struct sbuf *texts)
+{
+	const struct render_def *def = t->def;
+	int i;
+
+	for (i = 0; i < def->ncols; i++) {
+		texts[i].len = 0;
+		if (widths[i] >= 0)
+			cell_text(&texts[i], t, &def->cols[i],
+			    &t->cells[r * def->ncols + i]);
+	}
+	text_line(out, t, widths, texts, 0);
+}
+
+static void	json_row(struct sbuf *, const struct render_table *, int);
+
+/* The row a fill table holds is complete: take it, then drop it. */
+static void
+fill_take(struct render_table *t)
+{
+	struct fill_pass *fp = t->pass;
+
+	if (t->ncells != (size_t)t->def->ncols) {
+		doc_error(t->doc, "table %s row %d: %zu of %d cells", t->key,
+		    fp->nrows, t->ncells % t->def->ncols, t->def->ncols);
+		return;
+	}
+	switch (fp->what) {
+	case FILL_MEASURE:
+		text_measure_row(t, 0, fp->widths, fp->texts);
+		break;
+	case FILL_TEXT:
+		text_write_row(fp->out, t, 0, fp->widths, fp->texts);
+		break;
+	case FILL_JSON:
+		if (fp->nrows)
+			sb_chr(fp->out, ',');
+		json_row(fp->out, t, 0);
+		break;
+	}
+	fp->nrows++;
+	t->ncells = 0;
+	t->nrows = 0;
+	t->plen = 0;
+}
+
+/* Have the rows of a fill table made, each taken for fp. */
+static void
+fill_run(struct render_table *t, struct fill_pass *fp)
+{
+	t->ncells = 0;
+	t->nrows = 0;
+	t->plen = 0;
+	t->pass = fp;
+	t->fill(t, t->fill_arg);
+	if (!t->doc->err[0] && t->nrows)
+		fill_take(t);
+	t->pass = NULL;
+	t->ncells = 0;
+	t->nrows = 0;
+	t->plen = 0;
+}
+
+static void
+text_table(struct sbuf *out, struct render_table *t)
 {
 	const struct render_def *def = t->def;
 	const struct render_col *col;
+	struct fill_pass fp;
 	struct sbuf *texts;
-	int *widths, i, r;
+	int *widths, i, r, nrows = t->nrows;
 	size_t len;
 
-	if (t->nrows == 0) {
-		if (t->empty) {
-			len = out->len;
-			sb_text(out, t->empty);
-			if (out->len > len && strchr("_=~",
-			    out->p[out->len - 1]))
-				sb_chr(out, ' ');
-			sb_chr(out, '\n');
-		}
-		return;
-	}
 	widths = calloc(def->ncols, sizeof(*widths));
 	texts = calloc(def->ncols, sizeof(*texts));
 	if (!widths || !texts) {
@@ -619,15 +781,34 @@ text_table(struct sbuf *out, const struct render_table *t)
 		len = strlen(col->heading);
 		if (len > (size_t)widths[i])
 			widths[i] = len;
-		for (r = 0; r < t->nrows; r++) {
-			texts[i].len = 0;
-			cell_text(&texts[i], col,
-			    &t->cells[r * def->ncols + i]);
-			if (texts[i].len > (size_t)widths[i])
-				widths[i] = texts[i].len;
-		}
+	}
+	/* A fill table is made twice: measured, then written. */
+	memset(&fp, 0, sizeof(fp));
+	fp.out = out;
+	fp.widths = widths;
+	fp.texts = texts;
+	if (t->fill) {
+		fp.what = FILL_MEASURE;
+		fill_run(t, &fp);
+		if (t->doc->err[0])
+			goto done;
+		nrows = fp.nrows;
+	} else {
+		for (r = 0; r < nrows; r++)
+			text_measure_row(t, r, widths, texts);
 	}
 
+	if (nrows == 0) {
+		if (t->empty) {
+			len = out->len;
+			sb_text(out, t->empty);
+			if (out->len > len && strchr("_=~",
+			    out->p[out->len - 1]))
+				sb_chr(out, ' ');
+			sb_chr(out, '\n');
+		}
+		goto done;
+	}
 	if (t->title) {
 		sb_text(out, t->title);
 		sb_str(out, t->flags & RENDER_PLAINTITLE ? "~\n" : "_\n");
@@ -640,14 +821,16 @@ text_table(struct sbuf *out, const struct render_table *t)
 		}
 		text_line(out, t, widths, texts, '=');
 	}
-	for (r = 0; r < t->nrows; r++) {
-		for (i = 0; i < def->ncols; i++) {
-			texts[i].len = 0;
-			if (widths[i] >= 0)
-				cell_text(&texts[i], &def->cols[i],
-				    &t->cells[r * def->ncols + i]);
-		}
-		text_line(out, t, widths, texts, 0);
+	if (t->fill) {
+		fp.what = FILL_TEXT;
+		fp.nrows = 0;
+		fill_run(t, &fp);
+		if (!t->doc->err[0] && fp.nrows != nrows)
+			doc_error(t->doc, "table %s: %d rows, then %d", t->key,
+			    nrows, fp.nrows);
+	} else {
+		for (r = 0; r < nrows; r++)
+			text_write_row(out, t, r, widths, texts);
 	}
 	for (i = 0; i < def->ncols; i++)
 		if (texts[i].nomem)
@@ -671,59 +854,82 @@ json_member(struct sbuf *out, const char *key, int *first)
 }
 
 static void
-json_table(struct sbuf *out, const struct render_table *t)
+json_row(struct sbuf *out, const struct render_table *t, int r)
 {
 	const struct render_def *def = t->def;
 	const struct render_col *col;
 	const struct cell *c;
+	const char *item;
 	char num[32];
-	int i, r, j, first;
+	int i, first;
+	uint32_t j;
+
+	sb_chr(out, '{');
+	first = 1;
+	for (i = 0; i < def->ncols; i++) {
+		col = &def->cols[i];
+		c = &t->cells[r * def->ncols + i];
+		if (!col->key || !col_shown(t->doc, col))
+			continue;
+		json_member(out, col->key, &first);
+		if (c->isnull) {
+			sb_str(out, "null");
+			continue;
+		}
+		switch (c->kind) {
+		case RENDER_STR:
+			sb_json_str(out, pool_str(t, c->u.str.s));
+			break;
+		case RENDER_INT:
+			snprintf(num, sizeof(num), "%" PRId64,
+			    c->u.num);
+			sb_str(out, num);
+			break;
+		case RENDER_LIST:
+			sb_chr(out, '[');
+			item = c->nv ? pool_str(t, c->u.str.s) : NULL;
+			for (j = 0; j < c->nv; j++,
+			    item += strlen(item) + 1) {
+				if (j)
+					sb_chr(out, ',');
+				sb_json_str(out, item);
+			}
+			sb_chr(out, ']');
+			break;
+		case RENDER_SG:
+			if (c->u.str.s != POOL_NONE)
+				sb_json_str(out,
+				    pool_str(t, c->u.str.s));
+			else
+				sb_str(out, "null");
+			json_member(out, col->key2 ? col->key2 :
+			    "group", &first);
+			sb_json_str(out, pool_str(t, c->u.str.s2));
+			break;
+		}
+	}
+	sb_chr(out, '}');
+	sb_spill(out);
+}
+
+static void
+json_table(struct sbuf *out, struct render_table *t)
+{
+	struct fill_pass fp;
+	int r;
 
 	sb_chr(out, '[');
-	for (r = 0; r < t->nrows; r++) {
-		if (r)
-			sb_chr(out, ',');
-		sb_chr(out, '{');
-		first = 1;
-		for (i = 0; i < def->ncols; i++) {
-			col = &def->cols[i];
-			c = &t->cells[r * def->ncols + i];
-			if (!col->key || !col_shown(t->doc, col))
-				continue;
-			json_member(out, col->key, &first);
-			if (c->isnull) {
-				sb_str(out, "null");
-				continue;
-			}
-			switch (c->kind) {
-			case RENDER_STR:
-				sb_json_str(out, c->s);
-				break;
-			case RENDER_INT:
-				snprintf(num, sizeof(num), "%" PRId64, c->num);
-				sb_str(out, num);
-				break;
-			case RENDER_LIST:
-				sb_chr(out, '[');
-				for (j = 0; j < c->nv; j++) {
-					if (j)
-						sb_chr(out, ',');
-					sb_json_str(out, c->v[j]);
-				}
-				sb_chr(out, ']');
-				break;
-			case RENDER_SG:
-				if (c->s)
-					sb_json_str(out, c->s);
-				else
-					sb_str(out, "null");
-				json_member(out, col->key2 ? col->key2 :
-				    "group", &first);
-				sb_json_str(out, c->s2);
-				break;
-			}
+	if (t->fill) {
+		memset(&fp, 0, sizeof(fp));
+		fp.what = FILL_JSON;
+		fp.out = out;
+		fill_run(t, &fp);
+	} else {
+		for (r = 0; r < t->nrows; r++) {
+			if (r)
+				sb_chr(out, ',');
+			json_row(out, t, r);
 		}
-		sb_chr(out, '}');
 	}
 	sb_chr(out, ']');
 }
@@ -766,7 +972,7 @@ int
 render_doc_emit(struct render_doc *doc, struct evbuffer *out, char *err,
     size_t errlen)
 {
-	struct sbuf sb = { NULL, 0, 0, 0 };
+	struct sbuf sb = { NULL, 0, 0, 0, NULL };
 	struct render_table *t;
 	int rc = -1;
 
@@ -783,17 +989,26 @@ render_doc_emit(struct render_doc *doc, struct evbuffer *out, char *err,
 		snprintf(err, errlen, "%s", doc->err);
 		return -1;
 	}
+	/* Filled in full before any of it goes to out. */
+	if ((sb.spill = evbuffer_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 
 	if (doc->flags & RENDER_JSON)
 		json_doc(&sb, doc);
 	else
 		TAILQ_FOREACH(t, &doc->tables, link)
 			text_table(&sb, t);
-
-	if (sb.nomem || (sb.len && evbuffer_add(out, sb.p, sb.len)))
+	/* A fill function's misuse shows only now. */
+	if (doc->err[0])
+		snprintf(err, errlen, "%s", doc->err);
+	else if (sb.nomem || (sb.len && evbuffer_add(sb.spill, sb.p,
+	    sb.len)) || evbuffer_add_buffer(out, sb.spill))
 		snprintf(err, errlen, "out of memory");
 	else
 		rc = 0;
 	free(sb.p);
+	evbuffer_free(sb.spill);
 	return rc;
 }

@@ -114,6 +114,22 @@ struct render_table *render_add(struct render_doc *, const char *object,
 		    const char *key, const char *title,
 		    const struct render_def *def, unsigned flags);
 
+/*
+ * A table whose rows are made only when the document is emitted:
+ * render_doc_emit() calls fill(t, arg), which adds every row as
+ * render_row() and the cell calls do, twice for text (the column widths
+ * first, then the lines) and once for JSON.  Only the row being made is
+ * kept, so a table of any length costs its output alone.  fill must make
+ * the same rows each time (it runs within render_doc_emit(), with
+ * nothing else in between) and add rows to its own table only;
+ * render_nrows() of such a table is 0.
+ */
+typedef void (*render_fill_fn)(struct render_table *, void *arg);
+struct render_table *render_add_fill(struct render_doc *, const char *object,
+		    const char *key, const char *title,
+		    const struct render_def *def, unsigned flags,
+		    render_fill_fn fill, void *arg);
+
 /* Start a row; then add exactly one cell per column, in column order. */
 void		 render_row(struct render_table *);
 /* A string cell; NULL is null. */

@@ -98,25 +98,64 @@ route_is_sg(const struct route *r)
 	return inet_pfx_is_host(&r->grp) && inet_pfx_is_host(&r->src);
 }
 
-/* The bytes of a rule in the table: up to its last except (route.h). */
+/*
+ * The bytes of a rule in the table: up to oifs[noifs], then its except
+ * sources (route.h).  A stored rule's allocation is never smaller than
+ * rule_size() of what it holds now: route_del() only shrinks it in
+ * place, leaving its except sources where they are.
+ */
 static size_t
-rule_size(int nexcept)
+rule_size(int noifs, int nexcept)
 {
-	return offsetof(struct route, except) +
+	return offsetof(struct route, oifs) + sizeof(int) * (size_t)noifs +
 	    sizeof(struct inet_pfx) * (size_t)nexcept;
 }
 
+_Static_assert(offsetof(struct route, oifs) % _Alignof(struct inet_pfx) == 0 &&
+    sizeof(int) % _Alignof(struct inet_pfx) == 0, "route except alignment");
+
 /*
- * Copy what a rule in the table holds, from or to a whole struct route;
- * not the tree links, which only the tree's own calls change.
+ * Store src, a whole struct route, in dst, a rule in the table with
+ * room for rule_size(src->noifs, src->nexcept); not the tree links,
+ * which only the tree's own calls change.
  */
 static void
-rule_copy(struct route *dst, const struct route *src)
+rule_store(struct route *dst, const struct route *src)
+{
+	size_t off = offsetof(struct route, grp);
+	struct inet_pfx *x;
+
+	memcpy((char *)dst + off, (const char *)src + off,
+	    rule_size(src->noifs, 0) - off);
+	if (src->nexcept > 0) {
+		x = (struct inet_pfx *)(void *)((char *)dst +
+		    rule_size(src->noifs, 0));
+		memmove(x, src->except, sizeof(*x) * (size_t)src->nexcept);
+		dst->except = x;
+	} else {
+		dst->except = NULL;
+	}
+}
+
+/*
+ * A whole struct route from a rule in the table, its except sources
+ * copied to x[ROUTE_MAXEXCEPT]; with x NULL, none (a key for
+ * route_del(), or for the OIFs alone).
+ */
+static void
+rule_load(struct route *dst, struct inet_pfx *x, const struct route *src)
 {
 	size_t off = offsetof(struct route, grp);
 
 	memcpy((char *)dst + off, (const char *)src + off,
-	    rule_size(src->nexcept) - off);
+	    rule_size(src->noifs, 0) - off);
+	if (x && src->nexcept > 0) {
+		memcpy(x, src->except, sizeof(*x) * (size_t)src->nexcept);
+		dst->except = x;
+	} else {
+		dst->nexcept = 0;
+		dst->except = NULL;
+	}
 }
 
 
@@ -332,7 +371,7 @@ mfc_update(struct mfc *m)
 		return -1;
 	}
 	memcpy(m->ttls, ttls, sizeof(ttls));
-	m->vif = vif;
+	m->vif = (int16_t)vif;		/* below MAXVIFS */
 	m->installed = true;
 	m->proxied = proxied;
 	log_debug("Installed %s from %s, %d outbound", sg_log(LOG_DEBUG,
@@ -561,6 +600,7 @@ int
 route_add(const struct route *in, unsigned int origin, bool merge, char *err,
     size_t errlen)
 {
+	struct inet_pfx oldx[ROUTE_MAXEXCEPT], nrx[ROUTE_MAXEXCEPT];
 	struct route *r, old, nr;
 	int i;
 
@@ -570,12 +610,12 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 	if (!r && route_sg_taken(in, err, errlen))
 		return -1;
 	if (!r) {
-		r = calloc(1, rule_size(in->nexcept));
+		r = calloc(1, rule_size(in->noifs, in->nexcept));
 		if (!r) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		rule_copy(r, in);
+		rule_store(r, in);
 		r->origin = origin;
 		r->stale = false;
 		oifs_sort(r);
@@ -587,11 +627,12 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 
 	/*
 	 * The new rule is made in nr, a whole one, and stored in r when it
-	 * is complete, in a larger allocation if it has more except sources.
-	 * A stale rule is being re-added by a reload: replace its OIFs.
+	 * is complete, in a larger allocation if it needs more room.  A
+	 * stale rule is being re-added by a reload: replace its OIFs.
 	 */
-	rule_copy(&old, r);
-	rule_copy(&nr, r);
+	rule_load(&old, oldx, r);
+	rule_load(&nr, nrx, r);
+	nr.except = nrx;
 	if (!merge || nr.stale) {
 		nr.noifs = 0;
 		nr.nexcept = 0;
@@ -603,15 +644,17 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 		int j;
 
 		for (j = 0; j < nr.nexcept; j++)
-			if (!inet_pfx_cmp(&nr.except[j], &in->except[i]))
+			if (!inet_pfx_cmp(&nrx[j], &in->except[i]))
 				break;
 		if (j == nr.nexcept && nr.nexcept < ROUTE_MAXEXCEPT)
-			nr.except[nr.nexcept++] = in->except[i];
+			nrx[nr.nexcept++] = in->except[i];
 	}
 	nr.origin = merge && !nr.stale ? nr.origin | origin : origin;
 	nr.stale = false;
-	if (nr.nexcept > r->nexcept) {
-		struct route *grown = calloc(1, rule_size(nr.nexcept));
+	if (rule_size(nr.noifs, nr.nexcept) > rule_size(r->noifs,
+	    r->nexcept)) {
+		struct route *grown = calloc(1, rule_size(nr.noifs,
+		    nr.nexcept));
 
 		if (!grown) {
 			snprintf(err, errlen, "out of memory");
@@ -621,15 +664,15 @@ route_add(const struct route *in, unsigned int origin, bool merge, char *err,
 		RB_REMOVE(route_tree, &rules, r);
 		free(r);
 		r = grown;
-		rule_copy(r, &nr);
+		rule_store(r, &nr);
 		RB_INSERT(route_tree, &rules, r);
 	} else {
-		rule_copy(r, &nr);
+		rule_store(r, &nr);
 	}
 	if (old.noifs == r->noifs && !memcmp(old.oifs, r->oifs,
 	    sizeof(int) * (size_t)r->noifs) && old.nexcept == r->nexcept &&
-	    !memcmp(old.except, r->except, sizeof(r->except[0]) *
-	    (size_t)r->nexcept))
+	    (r->nexcept == 0 || !memcmp(old.except, r->except,
+	    sizeof(r->except[0]) * (size_t)r->nexcept)))
 		return 0;
 	/* Take the new references before dropping the old ones. */
 	rule_ref(r);
@@ -653,7 +696,7 @@ route_del(const struct route *in, char *err, size_t errlen)
 		return -1;
 	}
 	if (in->noifs > 0) {
-		rule_copy(&old, r);
+		rule_load(&old, NULL, r);	/* the OIFs are what changes */
 		for (i = 0; i < in->noifs; i++) {
 			for (j = 0, n = 0; j < r->noifs; j++)
 				if (r->oifs[j] != in->oifs[i])
@@ -662,7 +705,9 @@ route_del(const struct route *in, char *err, size_t errlen)
 				snprintf(err, errlen, "%s is not an outbound "
 				    "interface of that route",
 				    iface_name(in->oifs[i]));
-				rule_copy(r, &old);
+				r->noifs = old.noifs;
+				memcpy(r->oifs, old.oifs, sizeof(int) *
+				    (size_t)old.noifs);
 				return -1;
 			}
 			r->noifs = n;
@@ -707,7 +752,7 @@ route_drop_iface(int ifindex)
 		if (m->iif == ifindex)
 			mfc_free(m);
 	RB_FOREACH_SAFE(r, route_tree, &rules, rnext) {
-		rule_copy(&key, r);
+		rule_load(&key, NULL, r);
 		if (r->iif == ifindex) {
 			key.noifs = 0;
 			route_del(&key, err, sizeof(err));
@@ -736,7 +781,7 @@ route_sweep(void)
 
 		if (!r->stale)
 			continue;
-		rule_copy(&key, r);
+		rule_load(&key, NULL, r);
 		key.noifs = 0;		/* the whole rule */
 		route_del(&key, err, sizeof(err));
 	}

@@ -32,23 +32,25 @@
 #define ROUTE_IPC	0x2
 
 /*
- * A rule in the table is allocated only up to except[nexcept] (route.c,
- * rule_size()): most have no except sources, and ten thousand routes
- * would carry 3.8 MB of unused ones.  So except[] is last, and a rule
- * from route_first()/route_next() is never copied whole (*r); a struct
- * route of the caller's, as passed to route_add(), is a whole one.
+ * A rule in the table is allocated only up to oifs[noifs], followed by
+ * its except sources (route.c, rule_size()): most name one or two OIFs
+ * and no except source, and ten thousand routes would carry over a
+ * megabyte of unused slots.  So oifs[] is last, and a rule from
+ * route_first()/route_next() is never copied whole (*r).  A struct
+ * route of the caller's, as passed to route_add(), is a whole one, its
+ * except pointing at the caller's nexcept sources (NULL for none).
  */
 struct route {
 	RB_ENTRY(route)	 entry;
 	struct inet_pfx	 grp;
 	int		 iif;		/* ifindex */
 	struct inet_pfx	 src;		/* len 0: any source */
-	int		 noifs;
-	int		 oifs[ROUTE_MAXOIFS];	/* ifindex, sorted */
 	unsigned int	 origin;	/* ROUTE_CONF | ROUTE_IPC */
 	bool		 stale;		/* reload mark */
 	int		 nexcept;	/* sources in src refused */
-	struct inet_pfx	 except[ROUTE_MAXEXCEPT];	/* last: see above */
+	const struct inet_pfx *except;	/* nexcept of them, or NULL */
+	int		 noifs;
+	int		 oifs[ROUTE_MAXOIFS];	/* ifindex, sorted; last */
 };
 
 /* An entry of the kernel's multicast forwarding cache. */
@@ -57,11 +59,12 @@ struct mfc {
 	struct inet_addr grp;
 	struct inet_addr src;
 	int		 iif;		/* ifindex */
-	int		 vif;		/* VIF/MIF installed as parent */
+	int16_t		 vif;		/* VIF/MIF installed as parent */
 	uint8_t		 ttls[MAXVIFS];	/* as installed; all 0: stop filter */
-	bool		 learned;	/* from an upcall, may expire */
-	bool		 installed;
-	bool		 proxied;	/* as installed, the proxy added an OIF */
+	/* Bits and a short vif: 152 bytes, one malloc size class less. */
+	bool		 learned:1;	/* from an upcall, may expire */
+	bool		 installed:1;
+	bool		 proxied:1;	/* as installed, the proxy added one */
 	uint64_t	 last_pkts;	/* valid packets at last check */
 	uint64_t	 wrongvif;	/* WRONGVIF upcalls seen */
 	uint64_t	 moves;		/* of which moved the entry */

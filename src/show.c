@@ -8,6 +8,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <event2/buffer.h>
 
 #include "apply.h"
@@ -89,27 +92,47 @@ row_mfc(struct render_table *t, const struct mfc *m)
 			render_list_add(t, ifp->name);
 }
 
+/* The rules: (S,G) ones when *arg is true, templates otherwise. */
 static void
-show_routes(struct render_doc *doc)
+fill_rules(struct render_table *t, void *arg)
 {
-	struct render_table *asm_t, *ssm_t, *kern_t;
+	const bool *sg = arg;
 	struct route *r;
+
+	for (r = route_first(); r; r = route_next(r))
+		if (route_is_sg(r) == *sg)
+			row_route(t, r);
+}
+
+static void
+fill_mfc(struct render_table *t, void *arg)
+{
 	struct mfc *m;
 	int pass;
 
-	asm_t = render_add(doc, "routes", "asm", "(*,G) Template Rules",
-	    &cols_rule, 0);
-	ssm_t = render_add(doc, "routes", "ssm", "(S,G) Rules", &cols_rule,
-	    0);
-	kern_t = render_add(doc, "routes", "kernel", "Kernel MFC Table",
-	    &cols_route, 0);
-	for (r = route_first(); r; r = route_next(r))
-		row_route(route_is_sg(r) ? ssm_t : asm_t, r);
+	(void)arg;
 	/* Active entries first, then stop filters. */
 	for (pass = 0; pass < 2; pass++)
 		for (m = mfc_first(); m; m = mfc_next(m))
 			if (m->installed && mfc_forwards(m) == !pass)
-				row_mfc(kern_t, m);
+				row_mfc(t, m);
+}
+
+/*
+ * Rows made as they are written (render_add_fill()): tens of thousands
+ * of routes would otherwise be held as cells, then as text, at once.
+ */
+static void
+show_routes(struct render_doc *doc)
+{
+	static const bool tmpl = false, sg = true;
+
+	render_add_fill(doc, "routes", "asm", "(*,G) Template Rules",
+	    &cols_rule, 0, fill_rules, (void *)(uintptr_t)&tmpl);
+	render_add_fill(doc, "routes", "ssm", "(S,G) Rules", &cols_rule, 0,
+	    fill_rules, (void *)(uintptr_t)&sg);
+	render_add_fill(doc, "routes", "kernel", "Kernel MFC Table",
+	    &cols_route, 0, fill_mfc, NULL);
 }
 
 static void
@@ -363,5 +386,10 @@ show(int what, uint32_t flags, struct evbuffer *out, char *err,
 	}
 	rc = render_doc_emit(doc, out, err, errlen);
 	render_doc_free(doc);
+#ifdef __GLIBC__
+	/* A large document leaves free pages malloc would keep. */
+	if (evbuffer_get_length(out) > 65536)
+		malloc_trim(0);
+#endif
 	return rc;
 }

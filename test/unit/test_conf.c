@@ -563,6 +563,147 @@ test_parse_line(void)
 	conf_free(c);
 }
 
+/*
+ * A stored mroute line holds its except sources after its outbound
+ * names, in one allocation: both survive intact, at the limits too.
+ */
+static void
+test_mroute_except(void)
+{
+	struct conf *c = conf_new();
+	struct conf_mroute *mr;
+	char line[2048], want[2048], a[INET_PFX_STRLEN];
+	char *log, *dump;
+	int i, rc;
+
+	capture_begin();
+	rc = conf_parse_line(c, "mroute from eth0 source 10.0.0.0/8 except "
+	    "10.1.0.0/16,10.2.0.1 group 225.1.1.1 to eth1 eth2", "t", 1);
+	log = capture_end();
+	mr = TAILQ_FIRST(&c->mroutes);
+	check(rc == 0 && !*log && mr && mr->nexcept == 2 && mr->noifs == 2 &&
+	    !strcmp(inet_pfx_str(&mr->except[0], a, sizeof(a)),
+	    "10.1.0.0/16") && !strcmp(inet_pfx_str(&mr->except[1], a,
+	    sizeof(a)), "10.2.0.1") && !strcmp(mr->oifs[1], "eth2"),
+	    "mroute except: two sources stored after the OIFs");
+	free(log);
+	capture_begin();
+	rc = conf_parse_line(c, "mroute from eth0 group 225.1.1.2 to eth1",
+	    "t", 2);
+	free(capture_end());
+	mr = TAILQ_NEXT(TAILQ_FIRST(&c->mroutes), link);
+	check(rc == 0 && mr && mr->nexcept == 0 && mr->except == NULL,
+	    "mroute except: a line without except has none");
+	conf_free(c);
+
+	/* 16 except sources and 32 outbound names: the largest line. */
+	c = conf_new();
+	snprintf(line, sizeof(line), "mroute from eth0 source 10.0.0.0/8 "
+	    "except ");
+	for (i = 0; i < CONF_MAXEXCEPT; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		    "%s10.0.%d.0/24", i ? "," : "", i + 1);
+	strlcat(line, " group 225.1.1.3 to", sizeof(line));
+	for (i = 0; i < CONF_MAXOIFS; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+		    " o%d", i + 1);
+	capture_begin();
+	rc = conf_parse_line(c, line, "t", 3);
+	free(capture_end());
+	dump = dump_text(c);
+	snprintf(want, sizeof(want), "mroute from eth0 source 10.0.0.0/8 "
+	    "except ");
+	for (i = 0; i < CONF_MAXEXCEPT; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+		    "%s10.0.%d.0/24", i ? "," : "", i + 1);
+	strlcat(want, " group 225.1.1.3 to", sizeof(want));
+	for (i = 0; i < CONF_MAXOIFS; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+		    " o%d", i + 1);
+	strlcat(want, "\n", sizeof(want));
+	check(rc == 0 && !strcmp(dump, want),
+	    "mroute except: 16 sources and 32 OIFs dumped as parsed");
+	free(dump);
+	conf_free(c);
+}
+
+/*
+ * A second line for an (S,G) from another named inbound interface is
+ * refused, naming the first; through the index's growth, and after
+ * conf_parse_file() dropped it.
+ */
+static const char	*tmp_path(char *, size_t, const char *);
+static void		 tmp_remove(const char *);
+
+static void
+test_mroute_sg_twice(void)
+{
+	struct conf *c = conf_new();
+	char line[256], path[PATH_MAX + 64], *log;
+	FILE *fp;
+	int i, rc, bad = 0;
+
+	capture_begin();
+	for (i = 0; i < 2000; i++) {
+		snprintf(line, sizeof(line), "mroute from eth0 source "
+		    "10.0.%d.%d group 225.1.%d.%d to eth1", i / 250,
+		    i % 250 + 1, i / 250, i % 250);
+		if (conf_parse_line(c, line, "t", i + 1))
+			bad++;
+	}
+	rc = conf_parse_line(c, "mroute from eth1 source 10.0.4.1 group "
+	    "225.1.4.0 to eth2", "t", 3000);
+	log = capture_end();
+	check(bad == 0 && rc == -1 && strstr(log, "t line 3000: mroute: "
+	    "(10.0.4.1, 225.1.4.0) is routed from eth0 already (t line 1001)")
+	    != NULL, "mroute (S,G) twice: refused after 2000 lines, naming "
+	    "the first");
+	free(log);
+	capture_begin();
+	rc = conf_parse_line(c, "mroute from eth0 source 10.0.4.1 group "
+	    "225.1.4.0 to eth2", "t", 3001) ||
+	    conf_parse_line(c, "mroute from eth+ source 10.0.4.1 group "
+	    "225.1.4.0 to eth2", "t", 3002) ||
+	    conf_parse_line(c, "mroute from eth3 source 10.0.4.0/24 group "
+	    "225.1.4.0 to eth2", "t", 3003) ||
+	    conf_parse_line(c, "mroute from eth3 source fc00::1 group "
+	    "ff2e::1 to eth2", "t", 3004);
+	log = capture_end();
+	check(rc == 0 && !*log, "mroute (S,G) twice: same inbound, wildcard, "
+	    "prefix and another family are not the same (S,G) line");
+	free(log);
+	capture_begin();
+	rc = conf_parse_line(c, "mroute from eth4 source fc00::1 group "
+	    "ff2e::1", "t", 3005);
+	log = capture_end();
+	check(rc == -1 && strstr(log, "(fc00::1, ff2e::1) is routed from eth3 "
+	    "already (t line 3004)") != NULL, "mroute (S,G) twice: IPv6");
+	free(log);
+	conf_free(c);
+
+	/* The file's lines are found again after its parse. */
+	tmp_path(path, sizeof(path), "sgtwice.conf");
+	fp = fopen(path, "w");
+	if (fp) {
+		fprintf(fp, "mroute from eth0 group 225.9.9.9 to eth1\n"
+		    "mroute from eth0 source 10.9.9.9 group 225.9.9.9 to "
+		    "eth1\n");
+		fclose(fp);
+	}
+	c = conf_new();
+	capture_begin();
+	rc = conf_parse_file(c, path);
+	rc = rc == 0 ? conf_parse_line(c, "mroute from eth2 source 10.9.9.9 "
+	    "group 225.9.9.9 to eth1", "t", 9) : -2;
+	log = capture_end();
+	check(rc == -1 && strstr(log, "is routed from eth0 already") &&
+	    strstr(log, "sgtwice.conf line 2)"), "mroute (S,G) twice: a line "
+	    "after conf_parse_file() still sees the file's");
+	free(log);
+	conf_free(c);
+	tmp_remove("sgtwice.conf");
+}
+
 /* Parse one line into a fresh conf; the dump and the log, malloc'd. */
 static int
 proxy_line(const char *line, char **dump, char **log)
@@ -1603,6 +1744,8 @@ main(void)
 	test_mroute();
 	test_mgroup();
 	test_parse_line();
+	test_mroute_except();
+	test_mroute_sg_twice();
 	test_proxy_words();
 	test_proxy_upgrp();
 	test_where();

@@ -607,6 +607,68 @@ test_large(void)
 	CHECK(lines == 50002);
 }
 
+/*
+ * A table past the size render_doc_emit() hands over to the evbuffer
+ * instead of copying, with every kind of list and (S,G) cell: the text
+ * and the JSON are exactly what the rows say.
+ */
+static void
+test_large_exact(void)
+{
+	static const char *oifs[3] = { "", "eth1", "eth1 eth2" };
+	static const char *joifs[3] = { "[]", "[\"eth1\"]",
+	    "[\"eth1\",\"eth2\"]" };
+	struct render_doc *doc;
+	struct render_table *t;
+	char grp[32], sg[64], line[256], *want, *w;
+	const char *out;
+	int i, j, rc, n = 3000;
+	size_t len = 128 * (size_t)n + 256;
+
+	want = calloc(1, len);
+	CHECK(want != NULL);
+	if (!want)
+		return;
+	for (j = 0; j < 2; j++) {
+		doc = render_doc_new(j ? RENDER_JSON : 0);
+		t = render_add(doc, "routes", "kernel", "Kernel MFC Table",
+		    &cols_route, 0);
+		w = want;
+		if (j)
+			w += sprintf(w, "{\"routes\":{\"kernel\":[");
+		else
+			w += sprintf(w, "Kernel MFC Table_\n%-42s %-4s  %s=\n",
+			    "ROUTE (S,G)", "IIF", "OIFS");
+		for (i = 0; i < n; i++) {
+			snprintf(grp, sizeof(grp), "225.0.%d.%d", i >> 8,
+			    i & 255);
+			route(t, i % 3 ? "10.0.0.1" : NULL, grp, "eth0", i,
+			    i, oifs[i % 3]);
+			if (j) {
+				w += sprintf(w, "%s{\"source\":%s,\"group\":"
+				    "\"%s\",\"iif\":\"eth0\",\"oifs\":%s}",
+				    i ? "," : "", i % 3 ? "\"10.0.0.1\"" :
+				    "null", grp, joifs[i % 3]);
+				continue;
+			}
+			snprintf(sg, sizeof(sg), "(%s, %s)", i % 3 ?
+			    "10.0.0.1" : "*", grp);
+			snprintf(line, sizeof(line), "%-42s %-4s  %s", sg,
+			    "eth0", oifs[i % 3]);
+			while (line[strlen(line) - 1] == ' ')
+				line[strlen(line) - 1] = '\0';
+			w += sprintf(w, "%s\n", line);
+		}
+		if (j)
+			sprintf(w, "]}}\n");
+		out = emit(doc, &rc);
+		CHECK(rc == 0);
+		CHECK(strlen(out) > 65536);
+		CHECK(!strcmp(out, want));
+	}
+	free(want);
+}
+
 int
 main(void)
 {
@@ -623,5 +685,6 @@ main(void)
 	test_misuse();
 	test_nesting();
 	test_large();
+	test_large_exact();
 	return check_exit("test_render");
 }
