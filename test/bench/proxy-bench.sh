@@ -16,7 +16,11 @@
 #       daemon RSS and CPU time
 #   (e2) the same with an upstream source that sends a group only on
 #       membership
-# and prints a table.  See test/bench/README.md.
+#   (f) 100 hosts x 100 groups (raw IGMPv3 reports, igmpgen) with a
+#       source on all 10,000, and (g) then a report storm, with a live
+#       stream to a member host all along (PHASES=f; not in the default)
+# and prints a table; with both daemons in (a), the Mann-Whitney test of
+# the join latencies and CDF plots (gnuplot).  See test/bench/README.md.
 #
 # Run as root from anywhere:  test/bench/proxy-bench.sh
 # Environment knobs (defaults): DAEMONS ("smcrouted igmpproxy"), PHASES
@@ -27,7 +31,16 @@
 # KEEP=1 (keep the work directory), UPDATE_README=1 (write the table
 # into test/bench/README.md), RESULTS_FROM=FILE (only print the table of
 # the results file of an earlier KEEP=1 run), BENCH_TIMEOUT (290 s), V=1
-# (trace).
+# (trace); ROUNDS (1: the daemons take turns, CYCLES of (a)/(c) each per
+# round, pooled), JOIN_PNG / LEAVE_PNG (test/bench/{join,leave}-cdf.png),
+# RESULTS_DIR (copy the results, cycles and CDF data there); for (f)/(g):
+# F_HOSTS (100), F_GROUPS (100 per host), F_PPS (2000 over all groups),
+# F_WAIT (15 s), F_SMC_OPTS / F_SMC_ARGS (what smcrouted needs for 10,000
+# groups: "max-groups 16384 max-sources 16384" on the LAN, "-C 20000"),
+# STORM_SEC (5), STORM_INT (0.1 s), LIVE_PPS (1000), IGMPGEN
+# (test/igmpgen of the build); HOST_IGMP_VERSION (unset: the kernel's
+# default; 2 or 3: every host speaks that IGMP version to both daemons,
+# so both hear the same message, see host_igmp()).
 #
 # Nothing leaves the machine: everything runs in private network
 # namespaces (unshare -m -n, named namespaces on a private tmpfs) on veth
@@ -55,9 +68,25 @@ TOP=$(cd "$BENCH_DIR/../.." && pwd)
 : "${PHASES:=ac b d e e2}"
 : "${LOGLEVEL:=notice}"
 : "${BENCH_TIMEOUT:=290}"
+: "${ROUNDS:=1}"
+: "${F_HOSTS:=100}"
+: "${F_GROUPS:=100}"
+: "${F_PPS:=2000}"
+: "${F_SMC_OPTS:=max-groups 16384 max-sources 16384}"
+: "${F_SMC_ARGS:=-C 20000}"
+: "${F_WAIT:=15}"
+: "${STORM_SEC:=5}"
+: "${STORM_INT:=0.1}"
+: "${LIVE_PPS:=1000}"
+: "${JOIN_PNG:=$BENCH_DIR/join-cdf.png}"
+: "${LEAVE_PNG:=$BENCH_DIR/leave-cdf.png}"
+: "${IGMPGEN:=$top_builddir/test/igmpgen}"
+: "${HOST_IGMP_VERSION:=}"
 export top_builddir SMCROUTED IGMPPROXY DAEMONS CYCLES SLOW_CYCLES PPS
 export NGROUPS NHOSTS GROUP_PPS LOGLEVEL LEAVE_BUDGET SLOW_BUDGET LEAVE_MAX
-export PHASES
+export PHASES ROUNDS F_HOSTS F_GROUPS F_PPS F_WAIT STORM_SEC STORM_INT
+export LIVE_PPS JOIN_PNG LEAVE_PNG IGMPGEN F_SMC_OPTS F_SMC_ARGS
+export HOST_IGMP_VERSION
 
 die()
 {
@@ -83,6 +112,11 @@ if [ -z "${PROXY_BENCH_INNS:-}" ]; then
 		make -C "$top_builddir" src/smcrouted >/dev/null ||
 			die "cannot build $SMCROUTED"
 	fi
+	# (f) and (g): raw reports from many hosts, by the tests' igmpgen.
+	case " $PHASES " in *" f "*)
+		[ -x "$IGMPGEN" ] || make -C "$top_builddir" test/igmpgen \
+		    >/dev/null || die "cannot build $IGMPGEN" ;;
+	esac
 	# A kernel without multicast routing: the same run in a throwaway
 	# VM with Debian's kernel (scripts/vm.sh), slower in absolute
 	# terms, so the table then also gives ratios of the two daemons.
@@ -112,6 +146,7 @@ mount -t tmpfs -o mode=0755 proxy-bench /run || die "cannot mount /run"
 mkdir -p /run/netns
 ip link set lo up
 
+SMC_EXTRA='' SMC_XARGS=''	# (f): more for smcrouted's config line and command line
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/proxy-bench.XXXXXX") || die "mktemp"
 BIN=$WORK/bin
 mkdir -p "$BIN"
@@ -231,6 +266,26 @@ topo_del()
 	done
 }
 
+# host_igmp NS IF: HOST_IGMP_VERSION for a host.  By default a host
+# answers smcrouted's IGMPv3 querier with v3 reports to 224.0.0.22 and
+# igmpproxy's v2 querier with v2 reports to the group, so the daemons
+# would not hear the same message.  2: force_igmp_version=2, v2 reports
+# whatever the querier.  3: force_igmp_version=3 alone still falls back
+# to v2 on a v2 query (ip-sysctl.rst), so the host also drops every
+# query it gets (nft): the daemons learn only from unsolicited reports,
+# which is all these phases need (each runs well within the GMI).
+host_igmp()
+{
+	[ -n "$HOST_IGMP_VERSION" ] || return 0
+	sysctl_ns "$1" "net.ipv4.conf.$2.force_igmp_version" \
+	    "$HOST_IGMP_VERSION"
+	[ "$HOST_IGMP_VERSION" = 3 ] || return 0
+	printf '%s\n' 'table ip hostq {' 'chain in {' \
+	    'type filter hook input priority 0;' \
+	    'igmp type membership-query drop; }' '}' |
+	    nsx "$1" nft -f - || die "HOST_IGMP_VERSION=3: nft failed in $1"
+}
+
 # The router and its upstream, common to both topologies.
 #   src:s0 10.0.0.1/24 ---- r0 10.0.0.254/24 :rtr: r1 10.0.1.254/24
 topo_common()
@@ -253,6 +308,7 @@ topo_one()
 	ip -n rtr addr add 10.0.1.254/24 dev r1
 	ip -n rcv addr add 10.0.1.1/24 dev c1
 	ip -n rcv route add default via 10.0.1.254
+	host_igmp rcv c1
 }
 
 # (e): NHOSTS hosts on a bridge (in namespace lan, snooping off: it
@@ -274,6 +330,7 @@ topo_lan()
 		ip -n lan link set "p$i" master br0
 		ip -n "h$i" addr add "10.0.1.$i/24" dev eth0
 		ip -n "h$i" route add default via 10.0.1.254
+		host_igmp "h$i" eth0
 	done
 }
 
@@ -286,7 +343,7 @@ conf_smcrouted()
 	[ "$1" = fast ] && fl=" fast-leave"
 	cat >"$WORK/smcroute.conf" <<-EOF
 	phyint r0 upstream igmp
-	phyint r1 igmp$fl last-member-query-interval 1 last-member-query-count 2
+	phyint r1 igmp$fl last-member-query-interval 1 last-member-query-count 2${SMC_EXTRA:+ $SMC_EXTRA}
 	EOF
 }
 
@@ -314,7 +371,8 @@ daemon_start()
 	smcrouted)
 		conf_smcrouted "$mode"
 		rm -f "$WORK/smcroute.pid"
-		ip netns exec rtr "$SMCROUTED" -n -f "$WORK/smcroute.conf" \
+		# shellcheck disable=SC2086
+		ip netns exec rtr "$SMCROUTED" -n $SMC_XARGS -f "$WORK/smcroute.conf" \
 		    -u "$WORK/smcroute.sock" -P "$WORK/smcroute.pid" \
 		    -l "$LOGLEVEL" >"$DLOG" 2>&1 &
 		DPID=$!
@@ -690,9 +748,19 @@ capture_check()
 # (a) and (c): stream already at the router, fast leave.
 phase_ac()
 {
-	local name=$1
-	say "$name: (a)+(c) $CYCLES join/leave cycles, stream $PPS pps"
-	leave_cycles "$name" ac 239.1.1 "$CYCLES" "$LEAVE_BUDGET"
+	local name=$1 t=ac
+	say "$name: (a)+(c) $CYCLES join/leave cycles, stream $PPS pps" \
+	    "(round $ROUND of $ROUNDS)"
+	# With ROUNDS > 1 the daemons take turns, a round of CYCLES each,
+	# and the cycles of all rounds are pooled: slow spells of the
+	# machine then fall on both alike.
+	if [ "$ROUNDS" -gt 1 ]; then
+		t=ac-r$ROUND
+		[ "$ROUND" = 1 ] && : >"$WORK/$name-ac.cycles"
+	fi
+	leave_cycles "$name" "$t" 239.1.1 "$CYCLES" "$LEAVE_BUDGET"
+	[ "$t" = ac ] ||
+		cat "$WORK/$name-$t.cycles" >>"$WORK/$name-ac.cycles"
 	summarize "$name" a "$WORK/$name-ac.cycles" 2
 	summarize "$name" aany "$WORK/$name-ac.cycles" 9
 	summarize "$name" astale "$WORK/$name-ac.cycles" 10 1
@@ -854,10 +922,251 @@ phase_e2()
 	phase_e "$1" demand
 }
 
+# (f) and (g): an IPTV-like LAN.  F_HOSTS hosts (10.0.1.2 and up, on
+# the one link c1 -- r1) each join F_GROUPS groups of their own from
+# FBASE, F_HOSTS x F_GROUPS in all, by raw IGMPv3 TO_EX{} reports from
+# igmpgen (sent twice, 1 s apart, as a host's robustness retransmission
+# does), all hosts at the same instant; mgsend sends every group at
+# F_PPS in all (F_PPS / groups per group) from 5 s before.  The host
+# c1 itself (10.0.1.1) holds a real kernel membership of 239.2.0.1 and
+# receives a live stream of LIVE_PPS on it all along.  No host needs
+# more memberships than the defaults allow: the hosts are spoofed
+# addresses, and the receiver is wirecap (AF_PACKET) on c1, which sees
+# every forwarded packet.  The router keeps its defaults.
+# (g) then, with every membership held: a report storm, the F_HOSTS
+# hosts each sending its full state (IS_EX{} for its F_GROUPS groups,
+# what it answers to a general query) every STORM_INT s for STORM_SEC s.
+# Measured: per group, its report on the wire -> its first forwarded
+# packet; the time until every group was forwarded; the daemon's
+# VmRSS/VmHWM and utime+stime; groups joined upstream; (S,G) routes
+# forwarding to r1; for the live stream in each burst, packets lost,
+# the largest gap between two packets and the largest latency; for the
+# storm, until when the daemon was busy (utime+stime sampled every 0.1
+# s: the last sample that grew by 20 ms or more).
+FBASE=239.20.0.0
+LIVE=239.2.0.1
+
+# gaddr N: FBASE + N, dotted.
+gaddr()
+{
+	local b=$(( (239 << 24) + (20 << 16) + $1 ))
+	echo "$((b >> 24 & 255)).$((b >> 16 & 255)).$((b >> 8 & 255)).$((b & 255))"
+}
+
+# f_reports TYPE COPIES INTERVAL: every host reports its groups.
+f_reports()
+{
+	local h p pids=
+	for h in $(seq 1 "$F_HOSTS"); do
+		nsx rcv "$IGMPGEN" -i c1 -Q -S "10.0.1.$((h + 1))" -c "$2" \
+		    -w "$3" report3 \
+		    "$1:$(gaddr $(( (h - 1) * F_GROUPS )))+$F_GROUPS" &
+		pids="$pids $!"
+	done
+	for p in $pids; do
+		wait "$p"
+	done
+}
+
+# f_join WIRECAP: per group "GROUP LAT_US" (TO_EX on the wire -> first
+# forwarded packet, "none"), for groups of FBASE/16.
+f_join()
+{
+	awk -v HI="$HI" '
+	function T(s,   n) {
+		n = length(s)
+		return (substr(s, 1, n - 15) - HI) * 1e15 + substr(s, n - 14)
+	}
+	/^#/ { next }
+	$2 == "igmp" && $3 == "out" && $5 == "report3" {
+		t = T($1)
+		for (i = 7; i <= NF; i++) {
+			split($i, r, ":")
+			if (r[1] == 4 && r[2] ~ /^239\.20\./ && !(r[2] in R))
+				R[r[2]] = t
+		}
+		next
+	}
+	$2 == "udp" && $3 == "in" && ($5 in R) && !($5 in F) && T($1) >= R[$5] {
+		F[$5] = T($1)
+	}
+	END {
+		for (g in R) {
+			if (g in F) printf "%s %.0f\n", g, (F[g] - R[g]) / 1e3
+			else print g, "none"
+		}
+	}' "$1"
+}
+
+# f_all WIRECAP: the first TO_EX of the burst -> the first packet of
+# the last group to be forwarded, ms; and how many groups got one.
+f_all()
+{
+	awk -v HI="$HI" '
+	function T(s,   n) {
+		n = length(s)
+		return (substr(s, 1, n - 15) - HI) * 1e15 + substr(s, n - 14)
+	}
+	/^#/ { next }
+	$2 == "igmp" && $3 == "out" && $5 == "report3" {
+		t = T($1)
+		for (i = 7; i <= NF; i++) {
+			split($i, r, ":")
+			if (r[1] == 4 && r[2] ~ /^239\.20\./ && !(r[2] in R)) {
+				R[r[2]] = t; if (!t0 || t < t0) t0 = t
+			}
+		}
+		next
+	}
+	$2 == "udp" && $3 == "in" && ($5 in R) && !($5 in F) && T($1) >= R[$5] {
+		F[$5] = T($1); n++; if (F[$5] > last) last = F[$5]
+	}
+	END { printf "%d %.1f\n", n, n ? (last - t0) / 1e6 : -1 }' "$1"
+}
+
+# f_live WIRECAP FROM TO: the live stream between two date +%s%N
+# times: "RECEIVED LOST MAXGAP_MS MAXLAT_MS".
+f_live()
+{
+	awk -v HI="$HI" -v G="$LIVE" -v A="$2" -v B="$3" '
+	function T(s,   n) {
+		n = length(s)
+		return (substr(s, 1, n - 15) - HI) * 1e15 + substr(s, n - 14)
+	}
+	BEGIN { a = T(A); b = T(B) }
+	$2 == "udp" && $3 == "in" && $5 == G {
+		t = T($1)
+		if (t < a || t > b) next
+		if (!n++) lo = $6
+		hi = $6
+		if (pt && t - pt > gap) gap = t - pt
+		pt = t
+		if ($7 != -1 && t - T($7) > lat) lat = t - T($7)
+	}
+	END { printf "%d %d %.1f %.1f\n", n, n ? hi - lo + 1 - n : 0, gap / 1e6, lat / 1e6 }' "$1"
+}
+
+# mfc_fwd: (S,G) entries of the router forwarding to r1.
+mfc_fwd()
+{
+	local v
+	v=$(nsx rtr awk '$2 == "r1" { print $1 }' /proc/net/ip_mr_vif)
+	nsx rtr awk -v v="$v" 'NR > 1 { for (i = 7; i <= NF; i++)
+	    if (index($i, v ":") == 1) { n++; break } }
+	    END { print n + 0 }' /proc/net/ip_mr_cache
+}
+
+# mfc_sampler FILE: "MS ROUTES" (forwarding to r1) every 0.25 s until
+# killed.
+mfc_sampler()
+{
+	local t0 t
+	t0=$(date +%s%N)
+	while :; do
+		t=$(( ($(date +%s%N) - t0) / 1000000 ))
+		echo "$t $(mfc_fwd)"
+		sleep 0.25
+	done >"$1"
+}
+
+# cpu_sampler FILE: "MS CPU_MS" every 0.1 s until killed.
+cpu_sampler()
+{
+	local t0 t
+	t0=$(date +%s%N)
+	while kill -0 "$DPID" 2>/dev/null; do
+		t=$(( ($(date +%s%N) - t0) / 1000000 ))
+		echo "$t $(proc_cpu "$DPID")"
+		sleep 0.1
+	done >"$1"
+}
+
+phase_f()
+{
+	local name=$1 n=$((F_HOSTS * F_GROUPS)) wc sp lp jp cs ms
+	local t_j0 t_j1 t_s0 t_s1 cpu0 cpu1 cpu2 rss r
+	say "$name: (f) $F_HOSTS hosts x $F_GROUPS groups, $F_PPS pps over" \
+	    "the $n groups, live stream $LIVE_PPS pps"
+	bg "$name-f-wire" rcv "$BIN/wirecap" -i c1 -g 239.0.0.0/8 \
+	    -R "$WORK/$name-f.ready"
+	wc=$BGPID
+	wait_file "$WORK/$name-f.ready" || die "wirecap not ready"
+	bg "$name-f-send" src "$BIN/mgsend" -i s0 -r "$F_PPS" -d 600 \
+	    "$FBASE" "$n"
+	sp=$BGPID
+	bg "$name-f-live" src "$BIN/mgsend" -i s0 -r "$LIVE_PPS" -d 600 \
+	    "$LIVE" 1
+	lp=$BGPID
+	bg "$name-f-member" rcv "$IGMPGEN" -i c1 -Q join 1 "$LIVE"
+	jp=$BGPID
+	sleep 5		# the flows have reached the router
+	cpu0=$(proc_cpu "$DPID")
+	mfc_sampler "$WORK/$name-f.mfc" &
+	ms=$!
+	t_j0=$(date +%s%N)
+	f_reports to_ex 2 1
+	sleep "$F_WAIT"
+	t_j1=$(date +%s%N)
+	kill "$ms" 2>/dev/null
+	wait "$ms" 2>/dev/null
+	res "$name" f_routes "$(awk -v n="$n" '$2 > m { m = $2; t = $1 }
+	    $2 >= n && !a { a = $1 } END { if (a) print "all " n " at " a " ms"
+	    else print "at most " m + 0 " (at " t + 0 " ms)" }' "$WORK/$name-f.mfc")"
+	cp "$WORK/$name-f.mfc" "$WORK/f-$name.mfc"
+	cpu1=$(proc_cpu "$DPID")
+	rss=$(proc_rss "$DPID")
+	res "$name" f_rss_kb "${rss% *}"
+	res "$name" f_hwm_kb "${rss#* }"
+	res "$name" f_cpu_join_ms "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')"
+	res "$name" f_upstream "$(upstream_groups)"
+	res "$name" f_mfc_fwd "$(mfc_fwd)"
+	say "$name: (g) storm: $F_HOSTS hosts x IS_EX{$F_GROUPS groups}" \
+	    "every $STORM_INT s for $STORM_SEC s"
+	cpu_sampler "$WORK/$name-g.cpu" &
+	cs=$!
+	sleep 0.5
+	t_s0=$(date +%s%N)
+	f_reports is_ex "$(awk -v a="$STORM_SEC" -v b="$STORM_INT" \
+	    'BEGIN { print int(a / b) }')" "$STORM_INT"
+	res "$name" g_send_ms $(( ($(date +%s%N) - t_s0) / 1000000 ))
+	sleep 5
+	t_s1=$(date +%s%N)
+	cpu2=$(proc_cpu "$DPID")
+	rss=$(proc_rss "$DPID")
+	kill "$cs" 2>/dev/null
+	wait "$cs" 2>/dev/null
+	res "$name" g_hwm_kb "${rss#* }"
+	res "$name" g_rss_kb "${rss% *}"
+	res "$name" g_cpu_ms "$(awk -v a="$cpu1" -v b="$cpu2" 'BEGIN { print b - a }')"
+	res "$name" g_busy_ms "$(awk 'NR > 1 && $2 - p >= 20 { last = $1 }
+	    { p = $2 } END { print last + 0 }' "$WORK/$name-g.cpu")"
+	res "$name" g_upstream "$(upstream_groups)"
+	res "$name" g_mfc_fwd "$(mfc_fwd)"
+	stop "$jp"
+	stop "$lp"
+	stop "$sp"
+	stop "$wc"
+	capture_check "$WORK/$name-f-wire.out"
+	f_join "$WORK/$name-f-wire.out" >"$WORK/f-$name-join.lat"
+	r=$(f_all "$WORK/$name-f-wire.out")
+	res "$name" f_got "${r% *}"
+	res "$name" f_all_ms "${r#* }"
+	r=$(awk '$2 ~ /^[0-9]+$/ { print $2 }' "$WORK/f-$name-join.lat" | stats)
+	# shellcheck disable=SC2086
+	set -- $r
+	res "$name" f_lat "$(us2ms "$4") [$(us2ms "$3")-$(us2ms "$5")] (n=$1 of $(($1 + $2)))"
+	res "$name" f_live "$(f_live "$WORK/$name-f-wire.out" "$t_j0" "$t_j1")"
+	res "$name" g_live "$(f_live "$WORK/$name-f-wire.out" "$t_s0" "$t_s1")"
+	cp "$WORK/$name-g.cpu" "$WORK/f-$name-g.cpu"
+	grep -iE 'exceed|cannot|fail|error' "$WORK/$name-f.log" | sort |
+	    uniq -c | sort -rn | head -5 >"$WORK/f-$name-logerr"
+}
+
 has_phase()
 {
-	case " $PHASES " in *" $1 "*) return 0 ;; esac
-	return 1
+	case " $PHASES " in *" $1 "*) ;; *) return 1 ;; esac
+	# Later rounds repeat (a)/(c) only.
+	[ "${ROUND:-1}" = 1 ] || [ "$1" = ac ]
 }
 
 # Each phase has a daemon of its own, started fresh: what a slow leave
@@ -867,8 +1176,10 @@ run_daemon()
 {
 	local name=$1 p
 	topo_one
-	for p in ac b d; do
+	for p in ac b d f; do
 		has_phase $p || continue
+		SMC_EXTRA='' SMC_XARGS=''
+		[ $p = f ] && SMC_EXTRA=$F_SMC_OPTS SMC_XARGS=$F_SMC_ARGS
 		if [ $p = d ]; then
 			daemon_start "$name" slow $p
 		else
@@ -879,6 +1190,7 @@ run_daemon()
 		daemon_stop
 	done
 	topo_del
+	SMC_EXTRA='' SMC_XARGS=''
 	for p in e e2; do
 		has_phase $p || continue
 		topo_lan
@@ -893,13 +1205,17 @@ if [ -n "${RESULTS_FROM:-}" ]; then
 	# Only render the table of an earlier run (its KEEP=1 results).
 	cat "$RESULTS_FROM" >"$RES" || die "cannot read $RESULTS_FROM"
 else
-	for d in $DAEMONS; do
-		if [ "$d" = igmpproxy ] && [ -z "$HAVE_IGMPPROXY" ]; then
-			say "igmpproxy not installed: skipped"
-			continue
-		fi
-		run_daemon "$d"
+	for ROUND in $(seq 1 "$ROUNDS"); do
+		for d in $DAEMONS; do
+			if [ "$d" = igmpproxy ] && [ -z "$HAVE_IGMPPROXY" ]; then
+				say "igmpproxy not installed: skipped"
+				continue
+			fi
+			run_daemon "$d"
+		done
+		has_phase ac || break
 	done
+	ROUND=1		# the report below covers every phase run
 fi
 
 # ------------------------------------------------------------- report
@@ -1011,7 +1327,7 @@ TABLE=$WORK/table.md
 
 	row()	# LABEL TARGET VERDICT FUNC ARGS...: FUNC NAME ARGS per daemon
 	{
-		local label=$1 target=$2 v=$3 f=$4 d cell ours= theirs=
+		local label=$1 target=$2 v=$3 f=$4 d cell ours="" theirs=""
 		shift 4
 		printf '| %s | %s |' "$label" "$target"
 		for d in $names; do
@@ -1172,12 +1488,58 @@ TABLE=$WORK/table.md
 		row "(e2) (S,G) routes forwarding to the LAN" "" "" e_kv e2_mfc_fwd
 		row "(e2) daemon RSS / CPU time for the join burst" "" "" rss_cpu e2
 	fi
+	# (f), (g)
+	f_got()
+	{
+		echo "$(get "$1" f_got)/$((F_HOSTS * F_GROUPS)), all within $(get "$1" f_all_ms) ms"
+	}
+	live()
+	{
+		local r
+		r=$(get "$1" "$2")
+		# shellcheck disable=SC2086
+		set -- $r
+		echo "$1 received, $2 lost, largest gap $3 ms, largest latency $4 ms"
+	}
+	fg_rss()
+	{
+		echo "$(get "$1" "${2}_rss_kb") kB (peak $(get "$1" "${2}_hwm_kb") kB)"
+	}
+	g_after()
+	{
+		echo "$(get "$1" g_upstream) / $(get "$1" g_mfc_fwd)"
+	}
+	busy()
+	{
+		echo "sent in $(get "$1" g_send_ms) ms; busy until $(get "$1" g_busy_ms) ms after the start (0.1 s samples)"
+	}
+	if has_phase f; then
+		fn=$((F_HOSTS * F_GROUPS))
+		f=$(get $ours f_got)
+		ok=0; [ "$f" = "$fn" ] && ok=1
+		row "(f) $F_HOSTS hosts x $F_GROUPS groups ($fn): groups forwarded, first TO_EX -> first packet of the last group" \
+		    "all" "$(verdict $ok)" f_got
+		row "(f) per group: its report -> its first packet, ms ($F_PPS pps over $fn groups: includes the wait for the next packet)" "" "" e_kv f_lat
+		row "(f) routes forwarding to the LAN, from the first report (sampled every 0.25 s)" "" "" e_kv f_routes
+		row "(f) groups joined upstream (kernel, r0)" "" "" e_kv f_upstream
+		row "(f) (S,G) routes forwarding to the LAN" "" "" e_kv f_mfc_fwd
+		row "(f) daemon RSS with every membership held" "" "" fg_rss f
+		row "(f) daemon CPU time (utime+stime) for the join burst, ms" "" "" e_kv f_cpu_join_ms
+		row "(f) live stream ($LIVE_PPS pps, member host) during the join burst" "" "" live f_live
+		ok=0
+		case $(get $ours g_live) in *" 0 "*) ok=1 ;; esac
+		row "(g) storm: each host its full IS_EX every $STORM_INT s for $STORM_SEC s" "" "" busy
+		row "(g) daemon CPU time for the storm (+5 s), ms" "" "" e_kv g_cpu_ms
+		row "(g) daemon RSS after the storm" "" "" fg_rss g
+		row "(g) live stream during the storm (+5 s)" "nothing lost" "$(verdict $ok)" live g_live
+		row "(g) groups joined upstream / routes forwarding after the storm" "" "" g_after
+	fi
 } >"$TABLE"
 
 if [ -z "${RESULTS_FROM:-}" ]; then
 	where="kernel $(uname -r)"
 	[ -n "${SMCR_IN_VM:-}" ] && where="in a qemu TCG VM (scripts/vm.sh), Debian kernel $(uname -r): absolute times are the VM's, several times slower than a real machine's; compare the ratios"
-	res _run header "Results ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $where, CYCLES=$CYCLES PPS=$PPS, load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
+	res _run header "Results ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $where, CYCLES=$CYCLES PPS=$PPS${HOST_IGMP_VERSION:+ HOST_IGMP_VERSION=$HOST_IGMP_VERSION}, load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
 fi
 echo
 get _run header
@@ -1196,6 +1558,148 @@ for d in $DAEMONS; do
 	cat "$WORK/$d"-*.log | grep -iE 'warn|error|fail|cannot|exceed' |
 	    sed 's/^[a-z]*\[[0-9]*\]: //' | sort | uniq -c | sort -rn | head -5
 done
+
+# compare FILE_OURS FILE_THEIRS: is one daemon's distribution above the
+# other's?  Values one a line (ms), non-numbers left out.  Prints the
+# medians and means, the Mann-Whitney U test (normal approximation with
+# the tie correction and a continuity correction; two-sided p), the
+# probability that a cycle of ours is slower than one of theirs (U /
+# n1 n2), and a percentile bootstrap 95 % interval of the difference of
+# the medians (2000 resamples, fixed seed: the same data give the same
+# interval).
+compare()
+{
+	awk '
+	function isnum(x) { return x ~ /^-?[0-9]+(\.[0-9]+)?$/ }
+	FILENAME == ARGV[1] && isnum($1) { a[++na] = $1 + 0; all[++n] = $1 + 0; who[n] = 1 }
+	FILENAME == ARGV[2] && isnum($1) { b[++nb] = $1 + 0; all[++n] = $1 + 0; who[n] = 2 }
+	function isort(v, m,   i, j, x) {
+		for (i = 2; i <= m; i++) {
+			x = v[i]
+			for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]
+			v[j + 1] = x
+		}
+	}
+	function med(v, m) { return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+	function phi(z,   t, y, s) {	# standard normal CDF (A&S 26.2.17)
+		s = z < 0; if (s) z = -z
+		t = 1 / (1 + 0.2316419 * z)
+		y = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + \
+		    t * (-1.821255978 + t * 1.330274429))))
+		y = 1 - exp(-z * z / 2) / sqrt(2 * 3.141592653589793) * y
+		return s ? 1 - y : y
+	}
+	END {
+		if (na < 3 || nb < 3) { print "too few values"; exit }
+		# ranks, ties averaged
+		for (i = 1; i <= n; i++) { v[i] = all[i]; idx[i] = i }
+		for (i = 2; i <= n; i++) {
+			x = v[i]; y = idx[i]
+			for (j = i - 1; j >= 1 && v[j] > x; j--) { v[j + 1] = v[j]; idx[j + 1] = idx[j] }
+			v[j + 1] = x; idx[j + 1] = y
+		}
+		r1 = 0; tie = 0
+		for (i = 1; i <= n; i = j) {
+			for (j = i; j <= n && v[j] == v[i]; j++) ;
+			t = j - i; rk = (i + j - 1) / 2
+			tie += t * t * t - t
+			for (k = i; k < j; k++) if (who[idx[k]] == 1) r1 += rk
+		}
+		u = r1 - na * (na + 1) / 2
+		mu = na * nb / 2
+		sd = sqrt(na * nb / 12 * ((n + 1) - tie / (n * (n - 1))))
+		d = u - mu; d = d > 0 ? d - 0.5 : (d < 0 ? d + 0.5 : 0)
+		z = sd > 0 ? d / sd : 0
+		p = 2 * (1 - phi(z < 0 ? -z : z))
+		for (i = 1; i <= na; i++) { sa[i] = a[i]; ma += a[i] }
+		for (i = 1; i <= nb; i++) { sb[i] = b[i]; mb += b[i] }
+		isort(sa, na); isort(sb, nb)
+		srand(16)
+		B = 2000
+		for (r = 1; r <= B; r++) {
+			for (i = 1; i <= na; i++) ra[i] = a[1 + int(rand() * na)]
+			for (i = 1; i <= nb; i++) rb[i] = b[1 + int(rand() * nb)]
+			isort(ra, na); isort(rb, nb)
+			bd[r] = med(ra, na) - med(rb, nb)
+		}
+		isort(bd, B)
+		printf "n %d %d median %.3f %.3f mean %.3f %.3f diff %+.3f ci95 %+.3f %+.3f U %.1f z %+.2f p %.4f pslower %.3f\n",
+		    na, nb, med(sa, na), med(sb, nb), ma / na, mb / nb,
+		    med(sa, na) - med(sb, nb), bd[int(B * 0.025) + 1],
+		    bd[int(B * 0.975)], u, z, p, u / (na * nb)
+	}' "$1" "$2"
+}
+
+# ms_col N FILE: column N (us) of a cycles file in ms, numbers only.
+ms_col()
+{
+	awk -v c="$1" '$c ~ /^-?[0-9]+$/ { printf "%.3f\n", $c / 1000 }' "$2"
+}
+
+# cdf_data COL FILE: "VALUE FRACTION" of a cycles column (us -> ms),
+# over all cycles (those without a value keep the curve below 1);
+# "stuck:" and leave 0 handled for the leave plot: 0 is drawn at 0.01.
+cdf_data()
+{
+	awk -v c="$1" '{ n++ } $c ~ /^[0-9]+$/ {
+		x = $c / 1000; if (x < 0.01) x = 0.01; print x }
+	    END { print "N", n }' "$2" | sort -g | awk '
+	    $1 == "N" { n = $2; next } { v[++m] = $1 }
+	    END { for (i = 1; i <= m; i++) printf "%.3f %.4f\n", v[i], i / n }'
+}
+
+if has_phase ac && [ -z "${RESULTS_FROM:-}" ] &&
+    [ -s "$WORK/smcrouted-ac.cycles" ] && [ -s "$WORK/igmpproxy-ac.cycles" ]; then
+	echo
+	echo "(a) smcrouted vs igmpproxy over all cycles (ms; diff = smcrouted - igmpproxy;" \
+	    "p: Mann-Whitney, two-sided; pslower: P(a cycle of ours > one of theirs)):"
+	for c in 2:join 12:sent 9:any 11:host; do
+		ms_col "${c%%:*}" "$WORK/smcrouted-ac.cycles" >"$WORK/cmp-s"
+		ms_col "${c%%:*}" "$WORK/igmpproxy-ac.cycles" >"$WORK/cmp-i"
+		r=$(compare "$WORK/cmp-s" "$WORK/cmp-i")
+		echo "  ${c#*:}: $r"
+		res _cmp "${c#*:}" "$r"
+	done
+	if command -v gnuplot >/dev/null 2>&1; then
+		for d in smcrouted igmpproxy; do
+			cdf_data 2 "$WORK/$d-ac.cycles" >"$WORK/$d-join.cdf"
+			cdf_data 3 "$WORK/$d-ac.cycles" >"$WORK/$d-leave.cdf"
+		done
+		n_s=$(wc -l <"$WORK/smcrouted-ac.cycles")
+		n_i=$(wc -l <"$WORK/igmpproxy-ac.cycles")
+		where="native, kernel $(uname -r)"
+		[ -n "${SMCR_IN_VM:-}" ] && where="qemu TCG VM, Debian kernel $(uname -r)"
+		sub="$where, $(date -u +%Y-%m-%d), $ROUNDS round(s) x $CYCLES cycles per daemon, $PPS pps"
+		mkdir -p "$(dirname "$JOIN_PNG")" "$(dirname "$LEAVE_PNG")"
+		gnuplot <<-EOF && echo "plots: $JOIN_PNG $LEAVE_PNG"
+		set terminal pngcairo size 900,600
+		set key bottom right
+		set grid
+		set ylabel "fraction of cycles"
+		set yrange [0:1.02]
+		set logscale x
+		set output "$JOIN_PNG"
+		set title "(a) join: host report on the wire -> first live packet forwarded\\n$sub" noenhanced
+		set xlabel "ms (log scale)"
+		plot "$WORK/smcrouted-join.cdf" using 1:2 with steps lw 2 title "smcrouted (n=$n_s)", \
+		     "$WORK/igmpproxy-join.cdf" using 1:2 with steps lw 2 title "igmpproxy (n=$n_i)"
+		set output "$LEAVE_PNG"
+		set key top left
+		set title "(c) fast leave: leave on the wire -> last packet forwarded (0 drawn at 0.01 ms)\\n$sub;\\ncycles still forwarding when their window closed never reach the curve" noenhanced
+		plot "$WORK/smcrouted-leave.cdf" using 1:2 with steps lw 2 title "smcrouted fast-leave (n=$n_s)", \
+		     "$WORK/igmpproxy-leave.cdf" using 1:2 with steps lw 2 title "igmpproxy quickleave (n=$n_i)"
+		EOF
+	else
+		echo "no gnuplot: no plots (apt-get install gnuplot-nox)"
+	fi
+fi
+if [ -n "${RESULTS_DIR:-}" ]; then
+	mkdir -p "$RESULTS_DIR" &&
+	    cp "$RES" "$TABLE" "$WORK"/*.cycles "$WORK"/*.cdf "$WORK"/f-* \
+	    "$WORK"/*-ac*-wire.out "$WORK"/*-ac*-join.out "$WORK"/*.log \
+	    "$RESULTS_DIR/" 2>/dev/null
+	echo "results copied to $RESULTS_DIR"
+fi
 if [ -n "${UPDATE_README:-}" ]; then
 	README=$BENCH_DIR/README.md
 	if grep -q '^<!-- results begin -->' "$README" 2>/dev/null; then
