@@ -1670,6 +1670,8 @@ if has_phase ac && [ -z "${RESULTS_FROM:-}" ] &&
 		where="native, kernel $(uname -r)"
 		[ -n "${SMCR_IN_VM:-}" ] && where="qemu TCG VM, Debian kernel $(uname -r)"
 		sub="$where, $(date -u +%Y-%m-%d), $ROUNDS round(s) x $CYCLES cycles per daemon, $PPS pps"
+		[ -n "$HOST_IGMP_VERSION" ] &&
+			sub="$sub, hosts IGMPv$HOST_IGMP_VERSION"
 		mkdir -p "$(dirname "$JOIN_PNG")" "$(dirname "$LEAVE_PNG")"
 		gnuplot <<-EOF && echo "plots: $JOIN_PNG $LEAVE_PNG"
 		set terminal pngcairo size 900,600
