@@ -142,42 +142,14 @@ fi
 # ---------------------------------------------- inside our own namespace
 
 [ -n "${V:-}" ] && set -x
-mount -t tmpfs -o mode=0755 proxy-bench /run || die "cannot mount /run"
-mkdir -p /run/netns
-ip link set lo up
+# shellcheck source=test/bench/benchlib.sh
+. "$BENCH_DIR/benchlib.sh"
+bench_enter proxy-bench
 
 SMC_EXTRA='' SMC_XARGS=''	# (f): more for smcrouted's config line and command line
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/proxy-bench.XXXXXX") || die "mktemp"
 BIN=$WORK/bin
 mkdir -p "$BIN"
 DPID=
-
-cleanup()
-{
-	local rc=$? p ns
-	trap - EXIT INT TERM
-	set +x
-	# Only our own children that have not been reaped yet: their PIDs
-	# cannot have been reused by anybody else.
-	for p in $(jobs -p); do
-		kill -TERM "$p" 2>/dev/null
-	done
-	sleep 0.2
-	for p in $(jobs -p); do
-		kill -KILL "$p" 2>/dev/null
-	done
-	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ -n "${KEEP:-}" ]; then
-		echo "work directory kept: $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo interrupted; exit 2' INT TERM
 
 _t0=$(date +%s%N)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -968,9 +940,10 @@ f_reports()
 	done
 }
 
-# f_join WIRECAP: per group "GROUP LAT_US" (TO_EX on the wire -> first
-# forwarded packet, "none"), for groups of FBASE/16.
-f_join()
+# f_wire WIRECAP: per group of FBASE/16 "GROUP REPORT FIRST": the first
+# TO_EX of it on the wire and its first forwarded packet after that, in
+# ns on the capture's clock ("none": never forwarded).
+f_wire()
 {
 	awk -v HI="$HI" '
 	function T(s,   n) {
@@ -991,37 +964,29 @@ f_join()
 		F[$5] = T($1)
 	}
 	END {
-		for (g in R) {
-			if (g in F) printf "%s %.0f\n", g, (F[g] - R[g]) / 1e3
-			else print g, "none"
-		}
+		for (g in R)
+			if (g in F) printf "%s %.0f %.0f\n", g, R[g], F[g]
+			else printf "%s %.0f none\n", g, R[g]
 	}' "$1"
+}
+
+# f_join WIRECAP: per group "GROUP LAT_US" (TO_EX on the wire -> first
+# forwarded packet, "none").
+f_join()
+{
+	f_wire "$1" | awk '
+	$3 == "none" { print $1, "none"; next }
+	{ printf "%s %.0f\n", $1, ($3 - $2) / 1e3 }'
 }
 
 # f_all WIRECAP: the first TO_EX of the burst -> the first packet of
 # the last group to be forwarded, ms; and how many groups got one.
 f_all()
 {
-	awk -v HI="$HI" '
-	function T(s,   n) {
-		n = length(s)
-		return (substr(s, 1, n - 15) - HI) * 1e15 + substr(s, n - 14)
-	}
-	/^#/ { next }
-	$2 == "igmp" && $3 == "out" && $5 == "report3" {
-		t = T($1)
-		for (i = 7; i <= NF; i++) {
-			split($i, r, ":")
-			if (r[1] == 4 && r[2] ~ /^239\.20\./ && !(r[2] in R)) {
-				R[r[2]] = t; if (!t0 || t < t0) t0 = t
-			}
-		}
-		next
-	}
-	$2 == "udp" && $3 == "in" && ($5 in R) && !($5 in F) && T($1) >= R[$5] {
-		F[$5] = T($1); n++; if (F[$5] > last) last = F[$5]
-	}
-	END { printf "%d %.1f\n", n, n ? (last - t0) / 1e6 : -1 }' "$1"
+	f_wire "$1" | awk '
+	!t0 || $2 < t0 { t0 = $2 }
+	$3 != "none" { n++; if ($3 > last) last = $3 }
+	END { printf "%d %.1f\n", n, n ? (last - t0) / 1e6 : -1 }'
 }
 
 # f_live WIRECAP FROM TO: the live stream between two date +%s%N

@@ -302,39 +302,13 @@ fi
 # for the template phase), out (10.2.0.1/24) faces rcv (10.2.0.2/24).
 
 [ -n "${V:-}" ] && set -x
-mount -t tmpfs -o mode=0755 static-bench /run || die "cannot mount /run"
-mkdir -p /run/netns
-ip link set lo up
+# shellcheck source=test/bench/benchlib.sh
+. "$BENCH_DIR/benchlib.sh"
+bench_enter static-bench
 # A loadable sleep builtin saves a fork per poll (package bash-builtins).
 enable -f /usr/lib/bash/sleep sleep 2>/dev/null
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/static-bench.XXXXXX") || die "mktemp"
 DPID=
-
-cleanup()
-{
-	local rc=$? p ns
-	trap - EXIT INT TERM
-	set +x
-	for p in $(jobs -p); do
-		kill -TERM "$p" 2>/dev/null
-	done
-	sleep 0.5
-	for p in $(jobs -p); do
-		kill -KILL "$p" 2>/dev/null
-	done
-	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ -n "${KEEP:-}" ]; then
-		echo "work directory kept: $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo interrupted; exit 2' INT TERM
 
 T0=${EPOCHREALTIME/./}
 say() { local t=${EPOCHREALTIME/./}; echo "[$(((t - T0) / 1000000))s] $*" >&2; }
