@@ -611,16 +611,8 @@ test_mroute_except(void)
 	rc = conf_parse_line(c, line, "t", 3);
 	free(capture_end());
 	dump = dump_text(c);
-	snprintf(want, sizeof(want), "mroute from eth0 source 10.0.0.0/8 "
-	    "except ");
-	for (i = 0; i < CONF_MAXEXCEPT; i++)
-		snprintf(want + strlen(want), sizeof(want) - strlen(want),
-		    "%s10.0.%d.0/24", i ? "," : "", i + 1);
-	strlcat(want, " group 225.1.1.3 to", sizeof(want));
-	for (i = 0; i < CONF_MAXOIFS; i++)
-		snprintf(want + strlen(want), sizeof(want) - strlen(want),
-		    " o%d", i + 1);
-	strlcat(want, "\n", sizeof(want));
+	/* The line is written in the dump's own form: it comes back as is. */
+	snprintf(want, sizeof(want), "%s\n", line);
 	check(rc == 0 && !strcmp(dump, want),
 	    "mroute except: 16 sources and 32 OIFs dumped as parsed");
 	free(dump);
