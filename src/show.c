@@ -50,8 +50,19 @@ cells_stats(struct render_table *t, const struct kern_stats *st)
 	}
 }
 
+/*
+ * What a fill of the routes shows: (S,G) rules or templates, and whether
+ * the kernel's counters are read.  Without -d their columns are not
+ * shown, and a SIOCGETSGCNT per entry and pass would be the whole cost
+ * of a show of 100,000 routes.
+ */
+struct routes_fill {
+	bool			 sg;
+	bool			 detail;
+};
+
 static void
-row_route(struct render_table *t, const struct route *r)
+row_route(struct render_table *t, const struct route *r, bool detail)
 {
 	char s[INET_PFX_STRLEN], g[INET_PFX_STRLEN];
 	struct kern_stats st;
@@ -61,8 +72,8 @@ row_route(struct render_table *t, const struct route *r)
 	render_cell_sg(t, src_str(&r->src, s, sizeof(s)),
 	    inet_pfx_str(&r->grp, g, sizeof(g)));
 	render_cell_str(t, iface_name(r->iif));
-	cells_stats(t, route_is_sg(r) && !kern_mfc_stats(&r->src.addr,
-	    &r->grp.addr, &st) ? &st : NULL);
+	cells_stats(t, detail && route_is_sg(r) &&
+	    !kern_mfc_stats(&r->src.addr, &r->grp.addr, &st) ? &st : NULL);
 	render_cell_list(t);
 	for (i = 0; i < r->noifs; i++)
 		render_list_add(t, iface_name(r->oifs[i]));
@@ -72,7 +83,7 @@ row_route(struct render_table *t, const struct route *r)
 }
 
 static void
-row_mfc(struct render_table *t, const struct mfc *m)
+row_mfc(struct render_table *t, const struct mfc *m, bool detail)
 {
 	char s[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
 	struct kern_stats st;
@@ -83,7 +94,8 @@ row_mfc(struct render_table *t, const struct mfc *m)
 	render_cell_sg(t, inet_str(&m->src, s, sizeof(s)),
 	    inet_str(&m->grp, g, sizeof(g)));
 	render_cell_str(t, iface_name(m->iif));
-	cells_stats(t, !kern_mfc_stats(&m->src, &m->grp, &st) ? &st : NULL);
+	cells_stats(t, detail && !kern_mfc_stats(&m->src, &m->grp, &st) ?
+	    &st : NULL);
 	/* In ifindex order, like the rules. */
 	render_cell_list(t);
 	IFACE_FOREACH(ifp)
@@ -92,30 +104,30 @@ row_mfc(struct render_table *t, const struct mfc *m)
 			render_list_add(t, ifp->name);
 }
 
-/* The rules: (S,G) ones when *arg is true, templates otherwise. */
+/* The rules of arg, a struct routes_fill. */
 static void
 fill_rules(struct render_table *t, void *arg)
 {
-	const bool *sg = arg;
+	const struct routes_fill *rf = arg;
 	struct route *r;
 
 	for (r = route_first(); r; r = route_next(r))
-		if (route_is_sg(r) == *sg)
-			row_route(t, r);
+		if (route_is_sg(r) == rf->sg)
+			row_route(t, r, rf->detail);
 }
 
 static void
 fill_mfc(struct render_table *t, void *arg)
 {
+	const struct routes_fill *rf = arg;
 	struct mfc *m;
 	int pass;
 
-	(void)arg;
 	/* Active entries first, then stop filters. */
 	for (pass = 0; pass < 2; pass++)
 		for (m = mfc_first(); m; m = mfc_next(m))
 			if (m->installed && mfc_forwards(m) == !pass)
-				row_mfc(t, m);
+				row_mfc(t, m, rf->detail);
 }
 
 /*
@@ -123,16 +135,20 @@ fill_mfc(struct render_table *t, void *arg)
  * of routes would otherwise be held as cells, then as text, at once.
  */
 static void
-show_routes(struct render_doc *doc)
+show_routes(struct render_doc *doc, bool detail)
 {
-	static const bool tmpl = false, sg = true;
+	static const struct routes_fill fills[2][2] = {
+		{ { false, false }, { true, false } },
+		{ { false, true }, { true, true } },
+	};
+	const struct routes_fill *f = fills[detail];
 
 	render_add_fill(doc, "routes", "asm", "(*,G) Template Rules",
-	    &cols_rule, 0, fill_rules, (void *)(uintptr_t)&tmpl);
+	    &cols_rule, 0, fill_rules, (void *)(uintptr_t)&f[0]);
 	render_add_fill(doc, "routes", "ssm", "(S,G) Rules", &cols_rule, 0,
-	    fill_rules, (void *)(uintptr_t)&sg);
+	    fill_rules, (void *)(uintptr_t)&f[1]);
 	render_add_fill(doc, "routes", "kernel", "Kernel MFC Table",
-	    &cols_route, 0, fill_mfc, NULL);
+	    &cols_route, 0, fill_mfc, (void *)(uintptr_t)&f[1]);
 }
 
 static void
@@ -347,7 +363,7 @@ show(int what, uint32_t flags, struct evbuffer *out, char *err,
 	}
 	switch (what) {
 	case MSG_SHOW_ROUTES:
-		show_routes(doc);
+		show_routes(doc, flags & MSG_F_DETAIL);
 		break;
 	case MSG_SHOW_GROUPS:
 		show_groups(doc, flags & MSG_F_DETAIL);
