@@ -36,10 +36,11 @@ PAUSE=0.2	# s between a leave and the rejoin
 HOLD=0.5	# s a channel is watched
 ZAP_MAX=500	# ms, leave report to rejoin report: a zap
 # In a sanitizer build the instrumented mcrecv takes a few hundred ms
-# more to start in the TCG guest (zaps of 595 and 723 ms seen): the zap
-# itself is then allowed a second; every bound on the router stays.
+# more to start and to exit in the TCG guest (zaps of 595, 723 and, in
+# a loaded run, 1,022 ms seen): the zap itself is then allowed 1.5 s.
+# This bound only says the host zapped; every bound on the router stays.
 if ldd "$MCRECV" 2>/dev/null | grep -q libasan; then
-	ZAP_MAX=1000
+	ZAP_MAX=1500
 fi
 # Bounds that hold in the TCG guest (measured there: gaps of 22 ms at
 # most): a gap, a rejoin's first datagram, the end of forwarding after
