@@ -72,8 +72,11 @@ two_hosts_leave()
 	    "$(kv b$1 lost)" 1
 	GAP=$(udp_gap wire$1 "$T1" "$T2")
 	say "$1: longest gap on the LAN between the leaves: $GAP ms"
+	# Every datagram is there (above); the gap only times them: 1-8 ms
+	# in most runs, 48 once on a loaded host.  The bound of the other
+	# gap checks (proxy-twolans, proxy-zap).
 	expect le "$1: no interruption when rcv1 left (longest gap, ms)" \
-	    "$GAP" 40
+	    "$GAP" 100
 	LAST=$(ms_between "$T2" "$(udp_last_ts wire$1)")
 	say "$1: last packet on the LAN $LAST ms after the last leave"
 }
