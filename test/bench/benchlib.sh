@@ -40,3 +40,14 @@ bench_cleanup()
 	fi
 	exit "$rc"
 }
+
+# wait_file FILE: until FILE exists (a tool's ready file), at most 5 s.
+wait_file()
+{
+	local _
+	for _ in $(seq 1 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}

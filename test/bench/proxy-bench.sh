@@ -194,16 +194,6 @@ stop()
 	wait "$1" 2>/dev/null
 }
 
-wait_file()
-{
-	local i
-	for i in $(seq 1 100); do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 sysctl_ns()
 {
 	nsx "$1" sh -c "echo $3 > /proc/sys/$(echo "$2" | tr . /)"

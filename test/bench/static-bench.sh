@@ -604,11 +604,7 @@ run_conf()
 		ip netns exec rcv "$WORK/wirecap" -i rcv0 -g "$TPL_G/32" \
 		    -R "$WORK/tpl.ready" -o "$WORK/tpl.cap" 2>"$WORK/tpl.err" &
 		cpid=$!
-		for i in $(seq 100); do
-			[ -e "$WORK/tpl.ready" ] && break
-			sleep 0.05
-		done
-		[ -e "$WORK/tpl.ready" ] || die "wirecap not ready"
+		wait_file "$WORK/tpl.ready" || die "wirecap not ready"
 		now_us
 		t=$NOW
 		ip netns exec src "$MCFLOOD" -i src0 -s "10.1.16.1+$TPL_SRCS" \
@@ -659,10 +655,7 @@ run_conf()
 		ip netns exec rcv "$MCRECV" -i rcv0 -d $((cap + 60)) -I 2 \
 		    -R "$WORK/rcv.ready" $STREAM_G >"$WORK/rcv.out" 2>&1 &
 		rpid=$!
-		for i in $(seq 100); do
-			[ -e "$WORK/rcv.ready" ] && break
-			sleep 0.05
-		done
+		wait_file "$WORK/rcv.ready"
 		ip netns exec src "$MCSEND" -i src0 -s 10.1.0.2 \
 		    -r "$STREAM_PPS" -d $((cap + 30)) $STREAM_G \
 		    >"$WORK/send.out" 2>&1 &
